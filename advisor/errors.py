@@ -1,0 +1,14 @@
+"""Errors a user can act on.
+
+`InputError` carries a one-line message naming the file, sheet, row or key at fault. The CLI
+prints it and exits with code 2; it never shows a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad input or usage: the message is the whole explanation, on one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(str(message).split()))

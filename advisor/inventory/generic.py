@@ -1,0 +1,311 @@
+"""Any spreadsheet or CSV a consultant is handed: headers matched by common spellings.
+
+The sheet is the one whose header row matches most aliases; the header row may sit under
+title lines. Units come from the header ("RAM (GB)", "Memory (MB)", "Memory GiB") or from
+the cell ("500 GB"); a memory column without a unit is read by magnitude and says so. A
+mapping file (`--mapping`) names columns the aliases cannot guess. Unmatched columns are kept
+as `attr.<header>`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from advisor.errors import InputError
+from advisor.inventory.fields import Field, Matched, kind_of, match_headers
+from advisor.inventory.headers import header_key
+from advisor.inventory.readers import RawTable, find_header_row, table_from_rows
+from advisor.inventory.schema import SERVER_FIELDS, Inventory, Source, conform
+from advisor.inventory.tabular import missing_fields, read_servers
+
+GENERIC_FIELDS = (
+    Field(
+        "name",
+        (
+            "servername",
+            "server",
+            "hostname",
+            "vmname",
+            "vm",
+            "name",
+            "computername",
+            "machinename",
+            "machine",
+            "servers",
+            "hostnames",
+            "system",
+            "ciname",
+            "node",
+        ),
+    ),
+    Field("dns_name", ("fqdn", "dnsname", "dns")),
+    Field(
+        "vcpus",
+        (
+            "vcpu",
+            "vcpus",
+            "cpu",
+            "cpus",
+            "cores",
+            "numcpu",
+            "numberofcpus",
+            "numcpus",
+            "cpucount",
+            "corecount",
+            "processors",
+            "vcores",
+            "numvcpus",
+        ),
+        "int",
+    ),
+    Field(
+        "memory_gib",
+        ("ram", "memory", "mem", "memorysize", "ramsize", "vram", "configuredmemory"),
+        "size",
+    ),
+    Field(
+        "os_name",
+        ("os", "operatingsystem", "osname", "guestos", "osversion", "ostype", "osfamily"),
+    ),
+    Field(
+        "provisioned_gib",
+        (
+            "disk",
+            "disksize",
+            "disktotal",
+            "totaldisk",
+            "storage",
+            "provisioned",
+            "provisionedstorage",
+            "provisionedspace",
+            "diskcapacity",
+            "totalstorage",
+            "allocatedstorage",
+            "storageallocated",
+            "capacity",
+            "disksgb",
+            "hdd",
+        ),
+        "size",
+        unit="gb",
+    ),
+    Field(
+        "used_gib",
+        (
+            "used",
+            "usedstorage",
+            "storageused",
+            "diskused",
+            "useddisk",
+            "usedspace",
+            "storageinuse",
+            "inuse",
+            "consumed",
+            "usedcapacity",
+        ),
+        "size",
+        unit="gb",
+    ),
+    Field("largest_disk_gib", ("largestdisk", "biggestdisk", "maxdisk"), "size", unit="gb"),
+    Field("disk_count", ("numberofdisks", "diskcount", "numdisks", "disks"), "int"),
+    Field("nics", ("nics", "numberofnics", "networkadapters", "niccount"), "int"),
+    Field("primary_ip", ("ip", "ipaddress", "ipaddresses", "primaryip", "ipv4", "ipv4address")),
+    Field("power_state", ("powerstate", "power", "powerstatus"), "power"),
+    Field("is_template", ("template", "istemplate"), "bool"),
+    Field("role", ("role", "serverrole", "function", "purpose", "usage")),
+    Field("application", ("application", "app", "applicationname", "service", "workload")),
+    Field("environment", ("environment", "env", "stage")),
+    Field(
+        "owner",
+        (
+            "owner",
+            "contact",
+            "responsible",
+            "technicalowner",
+            "businessowner",
+            "appowner",
+            "serverowner",
+        ),
+    ),
+    Field("criticality", ("criticality", "businesscriticality", "priority", "importance")),
+    Field(
+        "backup_method",
+        ("backup", "backupmethod", "backuptool", "backupsolution", "backupsoftware", "backups"),
+    ),
+    Field(
+        "annotation",
+        ("notes", "note", "comment", "comments", "description", "remarks", "annotation"),
+    ),
+    Field("site", ("site", "office", "branch")),
+    Field(
+        "datacenter",
+        ("datacenter", "datacentre", "dc", "location", "room", "serverroom", "rechenzentrum"),
+    ),
+    Field("cluster", ("cluster",)),
+    Field("host", ("host", "esxhost", "hypervisorhost", "physicalhost")),
+    Field("folder", ("folder", "group")),
+    Field("users", ("users", "usercount", "numberofusers", "officeusers", "numusers"), "int"),
+    Field("created", ("created", "creationdate", "installdate", "commissioned"), "datetime"),
+    Field("firmware", ("firmware", "boottype", "boot")),
+    Field("hw_version", ("hwversion", "hardwareversion"), "int"),
+)
+
+#: Aliases for the columns a server list needs besides a name; a sheet must match one.
+_SIZING = {"vcpus", "memory_gib", "os_name", "provisioned_gib", "used_gib"}
+
+
+def _score(fields: tuple[Field, ...]):
+    aliases = {a for f in fields for a in f.aliases}
+    name_aliases = set(next(f for f in fields if f.column == "name").aliases)
+
+    def score(row: list[object]) -> int:
+        keys = [header_key(c).key for c in row if c is not None and str(c).strip()]
+        hits = sum(k in aliases for k in keys)
+        return hits + (10 if any(k in name_aliases for k in keys) else 0)
+
+    return score
+
+
+def choose_table(
+    sheets: dict[str, list[list[object]]],
+    path: Path,
+    fields: tuple[Field, ...] = GENERIC_FIELDS,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> RawTable:
+    """The sheet and header row that look most like a server list."""
+    if sheet is not None:
+        if sheet not in sheets:
+            raise InputError(f"{path}: no sheet '{sheet}' (sheets: {', '.join(sheets)})")
+        sheets = {sheet: sheets[sheet]}
+    score = _score(fields)
+    best: tuple[int, str, int] | None = None
+    for name, rows in sheets.items():
+        row = header_row - 1 if header_row else find_header_row(rows, score)
+        s = score(list(rows[row])) if len(rows) > row else 0
+        if best is None or s > best[0]:
+            best = (s, name, row)
+    if best is None or best[0] < 11:
+        seen = ", ".join(sheets) or "none"
+        raise InputError(
+            f"{path}: no sheet looks like a server list (sheets seen: {seen}); a server list "
+            "needs a name column (Server, Hostname or VM name) and one of vCPU, memory, OS "
+            "or disk"
+        )
+    _, name, row = best
+    return table_from_rows(name, sheets[name], header_row=row)
+
+
+def read_generic(
+    sheets: dict[str, list[list[object]]], path: Path, source: Source, mapping: Path | None
+) -> Inventory:
+    """Servers from the best-matching sheet of a spreadsheet or a CSV."""
+    spec = load_mapping(mapping) if mapping else {}
+    table = choose_table(sheets, path, sheet=spec.get("sheet"), header_row=spec.get("header_row"))
+    source.tabs_seen = list(sheets)
+    fields = GENERIC_FIELDS
+    matched = match_headers(table.headers, fields)
+    if spec.get("columns"):
+        matched = _apply_mapping(table, matched, spec, mapping)
+    if not (_SIZING & set(matched)):
+        source.notes.append(
+            f"{table.name}: no vCPU, memory, OS or disk column recognised; servers are read "
+            "by name only"
+        )
+    matched = _infer_memory_unit(table, matched, source)
+    servers, _ = read_servers(table, fields, source, "generic", matched=matched)
+    for column in missing_fields(fields, matched):
+        if column in _SIZING:
+            source.notes.append(f"{table.name}: no column for {column}")
+    return Inventory(servers=conform("servers", servers), source=source)
+
+
+def _infer_memory_unit(
+    table: RawTable, matched: dict[str, Matched], source: Source
+) -> dict[str, Matched]:
+    """A memory column without a unit: values above 512 are MiB, else GiB, and say so."""
+    m = matched.get("memory_gib")
+    if m is None or m.key.unit or m.field.unit:
+        return matched
+    values = pd.to_numeric(table.frame[m.header], errors="coerce").dropna()
+    unit = "mib" if len(values) and float(values.median()) > 512 else "gib"
+    source.notes.append(
+        f"{table.name}: '{m.header}' names no unit; values read as "
+        f"{'MiB' if unit == 'mib' else 'GiB'} by their size"
+    )
+    return {**matched, "memory_gib": replace(m, field=replace(m.field, unit=unit))}
+
+
+# --- mapping files --------------------------------------------------------------------------
+
+
+def load_mapping(path: Path) -> dict:
+    """Read and check a mapping file.
+
+    ```yaml
+    sheet: Servers            # optional: which sheet to read
+    header_row: 3             # optional: 1-based row of the headers
+    columns:                  # source header -> canonical column
+      Srv Name: name
+      Arbeitsspeicher: memory_gib
+    units: {memory_gib: mb}   # optional: unit of a size column
+    ```
+    A file holding only `header: column` pairs is read as `columns`.
+    """
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: mapping file not found") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid YAML ({' '.join(str(exc).split())[:120]})") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: a mapping file is a YAML mapping of header: column")
+    allowed = {"sheet", "header_row", "columns", "units"}
+    if not set(data) & allowed:
+        data = {"columns": data}
+    for key in data:
+        if key not in allowed:
+            hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            tip = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise InputError(
+                f"{path}: unknown key '{key}'{tip} (allowed: {', '.join(sorted(allowed))})"
+            )
+    columns = data.get("columns") or {}
+    if not isinstance(columns, dict):
+        raise InputError(f"{path}: 'columns' must map source headers to canonical columns")
+    for header, column in columns.items():
+        if column not in SERVER_FIELDS and not str(column).startswith("attr."):
+            hint = difflib.get_close_matches(str(column), list(SERVER_FIELDS), n=1)
+            tip = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise InputError(f"{path}: column '{header}' maps to unknown field '{column}'{tip}")
+    for column, unit in (data.get("units") or {}).items():
+        if str(unit).lower() not in {"kb", "kib", "mb", "mib", "gb", "gib", "tb", "tib"}:
+            raise InputError(f"{path}: units.{column}: unknown unit '{unit}' (use MB, GB, TB ...)")
+    return data
+
+
+def _apply_mapping(
+    table: RawTable, matched: dict[str, Matched], spec: dict, path: Path | None
+) -> dict[str, Matched]:
+    """Mapping-file entries override alias matches; a header that is not there is an error."""
+    by_field = {f.column: f for f in GENERIC_FIELDS}
+    out = {col: m for col, m in matched.items() if m.header not in spec["columns"]}
+    units = {k: str(v).lower() for k, v in (spec.get("units") or {}).items()}
+    for header, column in spec["columns"].items():
+        if str(column).startswith("attr."):
+            continue
+        if header not in table.headers:
+            raise InputError(
+                f"{path}: header '{header}' is not in sheet '{table.name}' "
+                f"(headers: {', '.join(table.headers[:15])})"
+            )
+        base = by_field.get(column) or Field(column, (), kind_of(column))
+        field = replace(base, unit=units.get(column, base.unit))
+        out[column] = Matched(field, header, header_key(header))
+    return out

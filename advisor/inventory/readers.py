@@ -1,0 +1,163 @@
+"""Low-level reading: workbook sheets and CSV files into raw tables of object cells.
+
+Everything above this module works on `RawTable`s and never touches files, so the format
+modules stay about meaning (which header is which field), not about bytes and encodings.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from advisor.errors import InputError
+from advisor.inventory.headers import unique_headers
+
+#: How many rows at the top of a sheet may hold titles or notes before the header row.
+HEADER_SEARCH_ROWS = 30
+
+
+@dataclass
+class RawTable:
+    """One sheet or CSV file as read: object cells under unique header texts."""
+
+    name: str  # sheet name or file name, used in every message about this table
+    frame: pd.DataFrame  # object dtype, columns = unique header texts
+    rows: pd.Series  # 1-based source row number of each frame row
+    blank_rows: int = 0
+
+    @property
+    def headers(self) -> list[str]:
+        return list(self.frame.columns)
+
+
+def table_from_rows(name: str, rows: Sequence[Sequence[object]], header_row: int = 0) -> RawTable:
+    """A RawTable from a list of rows; entirely blank rows are dropped and counted."""
+    if len(rows) <= header_row:
+        return RawTable(name, pd.DataFrame(), pd.Series([], dtype="int64"))
+    width = max((len(r) for r in rows[header_row : header_row + 50]), default=0)
+    headers = unique_headers(list(rows[header_row]) + [None] * (width - len(rows[header_row])))
+    body = rows[header_row + 1 :]
+    frame = pd.DataFrame(list(body), columns=None, dtype=object)
+    if frame.shape[1] < width:
+        for i in range(frame.shape[1], width):
+            frame[i] = None
+    frame = frame.iloc[:, :width]
+    frame.columns = headers
+    source_rows = pd.Series(range(header_row + 2, header_row + 2 + len(frame)), dtype="int64")
+    filled = _filled(frame)
+    blank = int((~filled).sum())
+    if blank:
+        frame = frame[filled.to_numpy()]
+        source_rows = source_rows[filled.to_numpy()]
+    frame = frame.reset_index(drop=True)
+    return RawTable(name, frame, source_rows.reset_index(drop=True), blank)
+
+
+def _filled(frame: pd.DataFrame) -> pd.Series:
+    """True for rows holding at least one non-blank cell."""
+    if frame.empty:
+        return pd.Series(True, index=frame.index)
+    return (frame.notna() & frame.ne("")).any(axis=1)
+
+
+def find_header_row(rows: Sequence[Sequence[object]], score: Callable[[list[object]], int]) -> int:
+    """Index of the row among the first few that `score` rates best (ties: the earliest)."""
+    best, best_score = 0, -1
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        s = score(list(row))
+        if s > best_score:
+            best, best_score = i, s
+    return best
+
+
+# --- workbooks ----------------------------------------------------------------------------
+
+
+def open_workbook(path: Path) -> CalamineWorkbook:
+    """Open a workbook with calamine, turning its errors into one-line input errors."""
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except PasswordError as exc:
+        raise InputError(
+            f"{path}: the workbook is password-protected; save an unprotected copy"
+        ) from exc
+    except (CalamineError, OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot be read as a workbook ({_short(exc)})") from exc
+
+
+def sheet_rows(wb: CalamineWorkbook, path: Path, sheet: str) -> list[list[object]]:
+    """All rows of one sheet as Python values (calamine parses only this sheet)."""
+    try:
+        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError) as exc:
+        raise InputError(f"{path}: sheet '{sheet}' cannot be read ({_short(exc)})") from exc
+
+
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text[:160] or type(exc).__name__
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str]:
+    """Decode CSV bytes: BOM first, then UTF-16 without BOM, UTF-8, finally cp1252.
+
+    Returns the text and the encoding used (shown by `advisor inspect`).
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    head = data[:4096]
+    if head and head.count(b"\x00") > len(head) // 4:
+        encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: binary content, not a CSV or spreadsheet") from exc
+    if b"\x00" in head:
+        raise InputError(f"{name}: binary content, not a CSV or spreadsheet")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV text: whichever of , ; tab and | splits the first lines evenly."""
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        first = text.splitlines()[0] if text else ""
+        return max(",;\t|", key=first.count)
+
+
+def csv_rows(data: bytes, name: str) -> tuple[list[list[str]], str, str]:
+    """Parse CSV bytes into rows (quoted line breaks kept inside their cell).
+
+    Returns rows, the encoding and the delimiter.
+    """
+    text, encoding = decode_text(data, name)
+    if not text.strip():
+        raise InputError(f"{name}: the file is empty")
+    delimiter = sniff_delimiter(text)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputError(f"{name}: not a readable CSV ({exc})") from exc
+    return rows, encoding, delimiter
