@@ -43,6 +43,38 @@ class Field:
     signed: bool = False
 
 
+#: What only the customer knows, in the spellings spreadsheets and vCenter custom attributes
+#: use. Shared by every format: an RVTools custom attribute "Owner" fills `owner` too.
+CUSTOMER_FIELDS: tuple[Field, ...] = (
+    Field("role", ("role", "serverrole", "function", "purpose", "usage")),
+    Field("application", ("application", "app", "applicationname", "service", "workload")),
+    Field("environment", ("environment", "env", "stage")),
+    Field(
+        "owner",
+        (
+            "owner",
+            "contact",
+            "responsible",
+            "technicalowner",
+            "businessowner",
+            "appowner",
+            "serverowner",
+        ),
+    ),
+    Field("criticality", ("criticality", "businesscriticality", "priority", "importance")),
+    Field(
+        "backup_method",
+        ("backup", "backupmethod", "backuptool", "backupsolution", "backupsoftware", "backups"),
+    ),
+    Field(
+        "annotation",
+        ("notes", "note", "comment", "comments", "description", "remarks", "annotation"),
+    ),
+    Field("site", ("site", "office", "branch")),
+    Field("users", ("users", "usercount", "numberofusers", "officeusers", "numusers"), "int"),
+)
+
+
 @dataclass
 class Matched:
     """The header chosen for a field and its parsed key."""

@@ -17,9 +17,14 @@ import pandas as pd
 import yaml
 
 from advisor.errors import InputError
-from advisor.inventory.fields import Field, Matched, kind_of, match_headers
+from advisor.inventory.fields import CUSTOMER_FIELDS, Field, Matched, kind_of, match_headers
 from advisor.inventory.headers import header_key
-from advisor.inventory.readers import RawTable, find_header_row, table_from_rows
+from advisor.inventory.readers import (
+    HEADER_SEARCH_ROWS,
+    RawTable,
+    find_header_row,
+    table_from_rows,
+)
 from advisor.inventory.schema import SERVER_FIELDS, Inventory, Source, conform
 from advisor.inventory.tabular import missing_fields, read_servers
 
@@ -117,31 +122,7 @@ GENERIC_FIELDS = (
     Field("primary_ip", ("ip", "ipaddress", "ipaddresses", "primaryip", "ipv4", "ipv4address")),
     Field("power_state", ("powerstate", "power", "powerstatus"), "power"),
     Field("is_template", ("template", "istemplate"), "bool"),
-    Field("role", ("role", "serverrole", "function", "purpose", "usage")),
-    Field("application", ("application", "app", "applicationname", "service", "workload")),
-    Field("environment", ("environment", "env", "stage")),
-    Field(
-        "owner",
-        (
-            "owner",
-            "contact",
-            "responsible",
-            "technicalowner",
-            "businessowner",
-            "appowner",
-            "serverowner",
-        ),
-    ),
-    Field("criticality", ("criticality", "businesscriticality", "priority", "importance")),
-    Field(
-        "backup_method",
-        ("backup", "backupmethod", "backuptool", "backupsolution", "backupsoftware", "backups"),
-    ),
-    Field(
-        "annotation",
-        ("notes", "note", "comment", "comments", "description", "remarks", "annotation"),
-    ),
-    Field("site", ("site", "office", "branch")),
+    *CUSTOMER_FIELDS,
     Field(
         "datacenter",
         ("datacenter", "datacentre", "dc", "location", "room", "serverroom", "rechenzentrum"),
@@ -149,7 +130,6 @@ GENERIC_FIELDS = (
     Field("cluster", ("cluster",)),
     Field("host", ("host", "esxhost", "hypervisorhost", "physicalhost")),
     Field("folder", ("folder", "group")),
-    Field("users", ("users", "usercount", "numberofusers", "officeusers", "numusers"), "int"),
     Field("created", ("created", "creationdate", "installdate", "commissioned"), "datetime"),
     Field("firmware", ("firmware", "boottype", "boot")),
     Field("hw_version", ("hwversion", "hardwareversion"), "int"),
@@ -159,9 +139,19 @@ GENERIC_FIELDS = (
 _SIZING = {"vcpus", "memory_gib", "os_name", "provisioned_gib", "used_gib"}
 
 
-def _score(fields: tuple[Field, ...]):
-    aliases = {a for f in fields for a in f.aliases}
+#: Score of a header row with a name column and one more recognised column.
+_MIN_SCORE = 12
+
+
+def _score(fields: tuple[Field, ...], mapped: dict[str, str] | None = None):
+    """Rate a header row: one point per recognised header, ten more for a name column.
+
+    Headers named in a mapping file count as recognised, as the mapping says what they are.
+    """
+    mapped = mapped or {}
+    aliases = {a for f in fields for a in f.aliases} | {header_key(h).key for h in mapped}
     name_aliases = set(next(f for f in fields if f.column == "name").aliases)
+    name_aliases |= {header_key(h).key for h, column in mapped.items() if column == "name"}
 
     def score(row: list[object]) -> int:
         keys = [header_key(c).key for c in row if c is not None and str(c).strip()]
@@ -178,20 +168,21 @@ def choose_table(
     *,
     sheet: str | None = None,
     header_row: int | None = None,
+    mapped: dict[str, str] | None = None,
 ) -> RawTable:
     """The sheet and header row that look most like a server list."""
     if sheet is not None:
         if sheet not in sheets:
             raise InputError(f"{path}: no sheet '{sheet}' (sheets: {', '.join(sheets)})")
         sheets = {sheet: sheets[sheet]}
-    score = _score(fields)
+    score = _score(fields, mapped)
     best: tuple[int, str, int] | None = None
     for name, rows in sheets.items():
         row = header_row - 1 if header_row else find_header_row(rows, score)
         s = score(list(rows[row])) if len(rows) > row else 0
         if best is None or s > best[0]:
             best = (s, name, row)
-    if best is None or best[0] < 11:
+    if best is None or best[0] < _MIN_SCORE:
         seen = ", ".join(sheets) or "none"
         raise InputError(
             f"{path}: no sheet looks like a server list (sheets seen: {seen}); a server list "
@@ -207,7 +198,14 @@ def read_generic(
 ) -> Inventory:
     """Servers from the best-matching sheet of a spreadsheet or a CSV."""
     spec = load_mapping(mapping) if mapping else {}
-    table = choose_table(sheets, path, sheet=spec.get("sheet"), header_row=spec.get("header_row"))
+    _check_mapped_headers_exist(sheets, spec, mapping)
+    table = choose_table(
+        sheets,
+        path,
+        sheet=spec.get("sheet"),
+        header_row=spec.get("header_row"),
+        mapped=spec.get("columns"),
+    )
     source.tabs_seen = list(sheets)
     fields = GENERIC_FIELDS
     matched = match_headers(table.headers, fields)
@@ -288,6 +286,28 @@ def load_mapping(path: Path) -> dict:
         if str(unit).lower() not in {"kb", "kib", "mb", "mib", "gb", "gib", "tb", "tib"}:
             raise InputError(f"{path}: units.{column}: unknown unit '{unit}' (use MB, GB, TB ...)")
     return data
+
+
+def _check_mapped_headers_exist(
+    sheets: dict[str, list[list[object]]], spec: dict, path: Path | None
+) -> None:
+    """Every header a mapping file names must appear near the top of some sheet."""
+    wanted = [h for h, c in (spec.get("columns") or {}).items() if not str(c).startswith("attr.")]
+    if not wanted:
+        return
+    seen = {
+        str(cell).strip()
+        for rows in sheets.values()
+        for row in rows[:HEADER_SEARCH_ROWS]
+        for cell in row
+        if cell is not None
+    }
+    absent = [h for h in wanted if str(h).strip() not in seen]
+    if absent:
+        raise InputError(
+            f"{path}: header '{absent[0]}' is not in sheet(s) {', '.join(sheets)} "
+            f"({len(absent)} of {len(wanted)} mapped headers missing)"
+        )
 
 
 def _apply_mapping(

@@ -41,14 +41,16 @@ def table_from_rows(name: str, rows: Sequence[Sequence[object]], header_row: int
     """A RawTable from a list of rows; entirely blank rows are dropped and counted."""
     if len(rows) <= header_row:
         return RawTable(name, pd.DataFrame(), pd.Series([], dtype="int64"))
-    width = max((len(r) for r in rows[header_row : header_row + 50]), default=0)
+    # Cells beyond the last header get a column of their own ("column N"), kept as attr.*.
+    width = max((len(r) for r in rows[header_row:]), default=0)
     headers = unique_headers(list(rows[header_row]) + [None] * (width - len(rows[header_row])))
     body = rows[header_row + 1 :]
-    frame = pd.DataFrame(list(body), columns=None, dtype=object)
+    if any(len(r) != width for r in body):  # ragged CSV rows: pad to the widest
+        body = [list(r) + [None] * (width - len(r)) for r in body]
+    frame = pd.DataFrame(list(body), dtype=object)
     if frame.shape[1] < width:
         for i in range(frame.shape[1], width):
             frame[i] = None
-    frame = frame.iloc[:, :width]
     frame.columns = headers
     source_rows = pd.Series(range(header_row + 2, header_row + 2 + len(frame)), dtype="int64")
     filled = _filled(frame)

@@ -16,10 +16,21 @@ import pandas as pd
 
 from advisor.errors import InputError
 from advisor.inventory.convert import Rejects, to_text
-from advisor.inventory.fields import Field, mapping_records, match_headers, read_fields
+from advisor.inventory.fields import (
+    CUSTOMER_FIELDS,
+    Field,
+    mapping_records,
+    match_headers,
+    read_fields,
+)
 from advisor.inventory.finish import attach_server_ids, finish_servers, key_lookup
 from advisor.inventory.headers import header_key
-from advisor.inventory.readers import RawTable, open_workbook, sheet_rows, table_from_rows
+from advisor.inventory.readers import (
+    RawTable,
+    open_workbook,
+    sheet_rows,
+    table_from_rows,
+)
 from advisor.inventory.rvtools_columns import STANDARD
 from advisor.inventory.schema import Inventory, Source, conform
 
@@ -68,6 +79,7 @@ VINFO_FIELDS = (
     Field("powered_on_at", ("poweron",), "datetime"),
     _UUID,
     _VMID,
+    *CUSTOMER_FIELDS,
 )
 
 #: vInfo fields older or trimmed exports legitimately lack; their absence is not news.
@@ -253,7 +265,10 @@ def _servers(info: RawTable, source: Source) -> tuple[pd.DataFrame, dict[str, di
             + (" ..." if len(kept) > 8 else "")
         )
     source.servers_read = len(info.frame)
-    missing = [f.column for f in VINFO_FIELDS if not f.column.startswith("_")]
+    customer = {f.column for f in CUSTOMER_FIELDS}
+    missing = [
+        f.column for f in VINFO_FIELDS if not f.column.startswith("_") and f.column not in customer
+    ]
     missing = [c for c in missing if c not in matched and c not in _OPTIONAL_VINFO]
     if missing:
         source.notes.append(f"{info.name}: no column for {', '.join(missing)}")

@@ -1,0 +1,40 @@
+"""Shared fixtures: the real-world corpus, the bundled sample and its generator."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "inventories"
+SAMPLES = ROOT / "sample_inventories"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The real inventories beside the project; tests skip with the reason when absent."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"real-world corpus not found at {CORPUS} (it lives beside the project)")
+    return CORPUS
+
+
+def load_generator():
+    """The sample estate generator as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("sample_generate", SAMPLES / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def generated_samples(tmp_path_factory) -> Path:
+    """A fresh run of the sample generator, so tests use what the generator makes today."""
+    out = tmp_path_factory.mktemp("samples")
+    load_generator().main(["--out", str(out)])
+    return out
