@@ -18,7 +18,7 @@ No data value was copied: every value is synthetic (``vm-000123``, ``*.bench.loc
 The workbook is written with xlsxwriter in ``constant_memory`` mode (rows are streamed
 to disk), so 100,000 VMs fit in modest memory.  Note that constant_memory mode writes
 *inline* strings rather than a shared-string table as RVTools itself does; parsers
-handle both, but the file is larger and slower to parse (about 20% for calamine) than a
+handle both, but the file is larger and slower to parse (about 30% for calamine) than a
 real export of the same estate.  ``--shared-strings`` (``shared_strings=True``) writes a
 shared-string table like RVTools instead, at the cost of holding the whole workbook in
 memory while writing (about 0.6 GB per 20,000 VMs).
@@ -41,87 +41,357 @@ import xlsxwriter
 # --------------------------------------------------------------------------------------
 
 VINFO_HEADERS: tuple[str, ...] = (
-    "VM", "Powerstate", "Template", "SRM Placeholder", "Config status", "DNS Name",
-    "Connection state", "Guest state", "Heartbeat", "Consolidation Needed", "PowerOn",
-    "Suspended To Memory", "Suspend time", "Suspend Interval", "Creation date", "Change Version",
-    "CPUs", "Overall Cpu Readiness", "Memory", "Active Memory", "NICs", "Disks",
-    "Total disk capacity MiB", "Fixed Passthru HotPlug", "min Required EVC Mode Key",
-    "Latency Sensitivity", "Op Notification Timeout", "EnableUUID", "CBT", "Primary IP Address",
-    "Network #1", "Network #2", "Network #3", "Network #4", "Network #5", "Network #6",
-    "Network #7", "Network #8", "Num Monitors", "Video Ram KiB", "Resource pool", "Folder ID",
-    "Folder", "vApp", "DAS protection", "FT State", "FT Role", "FT Latency", "FT Bandwidth",
-    "FT Sec. Latency", "Vm Failover In Progress", "Provisioned MiB", "In Use MiB", "Unshared MiB",
-    "HA Restart Priority", "HA Isolation Response", "HA VM Monitoring", "Cluster rule(s)",
-    "Cluster rule name(s)", "Boot Required", "Boot delay", "Boot retry delay",
-    "Boot retry enabled", "Boot BIOS setup", "Reboot PowerOff", "EFI Secure boot", "Firmware",
-    "HW version", "HW upgrade status", "HW upgrade policy", "HW target", "Path", "Log directory",
-    "Snapshot directory", "Suspend directory", "Annotation", "NB_LAST_BACKUP", "Rubrik_LastBackup",
-    "Datacenter", "Cluster", "Host", "OS according to the configuration file",
-    "OS according to the VMware Tools", "Customization Info", "Guest Detailed Data", "VM ID",
-    "SMBIOS UUID", "VM UUID", "VI SDK Server type", "VI SDK API Version", "VI SDK Server",
+    "VM",
+    "Powerstate",
+    "Template",
+    "SRM Placeholder",
+    "Config status",
+    "DNS Name",
+    "Connection state",
+    "Guest state",
+    "Heartbeat",
+    "Consolidation Needed",
+    "PowerOn",
+    "Suspended To Memory",
+    "Suspend time",
+    "Suspend Interval",
+    "Creation date",
+    "Change Version",
+    "CPUs",
+    "Overall Cpu Readiness",
+    "Memory",
+    "Active Memory",
+    "NICs",
+    "Disks",
+    "Total disk capacity MiB",
+    "Fixed Passthru HotPlug",
+    "min Required EVC Mode Key",
+    "Latency Sensitivity",
+    "Op Notification Timeout",
+    "EnableUUID",
+    "CBT",
+    "Primary IP Address",
+    "Network #1",
+    "Network #2",
+    "Network #3",
+    "Network #4",
+    "Network #5",
+    "Network #6",
+    "Network #7",
+    "Network #8",
+    "Num Monitors",
+    "Video Ram KiB",
+    "Resource pool",
+    "Folder ID",
+    "Folder",
+    "vApp",
+    "DAS protection",
+    "FT State",
+    "FT Role",
+    "FT Latency",
+    "FT Bandwidth",
+    "FT Sec. Latency",
+    "Vm Failover In Progress",
+    "Provisioned MiB",
+    "In Use MiB",
+    "Unshared MiB",
+    "HA Restart Priority",
+    "HA Isolation Response",
+    "HA VM Monitoring",
+    "Cluster rule(s)",
+    "Cluster rule name(s)",
+    "Boot Required",
+    "Boot delay",
+    "Boot retry delay",
+    "Boot retry enabled",
+    "Boot BIOS setup",
+    "Reboot PowerOff",
+    "EFI Secure boot",
+    "Firmware",
+    "HW version",
+    "HW upgrade status",
+    "HW upgrade policy",
+    "HW target",
+    "Path",
+    "Log directory",
+    "Snapshot directory",
+    "Suspend directory",
+    "Annotation",
+    "NB_LAST_BACKUP",
+    "Rubrik_LastBackup",
+    "Datacenter",
+    "Cluster",
+    "Host",
+    "OS according to the configuration file",
+    "OS according to the VMware Tools",
+    "Customization Info",
+    "Guest Detailed Data",
+    "VM ID",
+    "SMBIOS UUID",
+    "VM UUID",
+    "VI SDK Server type",
+    "VI SDK API Version",
+    "VI SDK Server",
     "VI SDK UUID",
 )
 VDISK_HEADERS: tuple[str, ...] = (
-    "VM", "Powerstate", "Template", "SRM Placeholder", "Disk", "Disk Key", "Disk UUID",
-    "Disk Path", "Capacity MiB", "Raw", "Disk Mode", "Sharing mode", "Thin", "Eagerly Scrub",
-    "Split", "Write Through", "Level", "Shares", "Reservation", "Limit", "Controller", "Label",
-    "SCSI Unit #", "Unit #", "Shared Bus", "Path", "Raw LUN ID", "Raw Comp. Mode",
-    "Internal Sort Column", "Annotation", "NB_LAST_BACKUP", "Rubrik_LastBackup", "Datacenter",
-    "Cluster", "Host", "Folder", "OS according to the configuration file",
-    "OS according to the VMware Tools", "VM ID", "VM UUID", "VI SDK Server", "VI SDK UUID",
+    "VM",
+    "Powerstate",
+    "Template",
+    "SRM Placeholder",
+    "Disk",
+    "Disk Key",
+    "Disk UUID",
+    "Disk Path",
+    "Capacity MiB",
+    "Raw",
+    "Disk Mode",
+    "Sharing mode",
+    "Thin",
+    "Eagerly Scrub",
+    "Split",
+    "Write Through",
+    "Level",
+    "Shares",
+    "Reservation",
+    "Limit",
+    "Controller",
+    "Label",
+    "SCSI Unit #",
+    "Unit #",
+    "Shared Bus",
+    "Path",
+    "Raw LUN ID",
+    "Raw Comp. Mode",
+    "Internal Sort Column",
+    "Annotation",
+    "NB_LAST_BACKUP",
+    "Rubrik_LastBackup",
+    "Datacenter",
+    "Cluster",
+    "Host",
+    "Folder",
+    "OS according to the configuration file",
+    "OS according to the VMware Tools",
+    "VM ID",
+    "VM UUID",
+    "VI SDK Server",
+    "VI SDK UUID",
 )
 VPARTITION_HEADERS: tuple[str, ...] = (
-    "VM", "Powerstate", "Template", "SRM Placeholder", "Disk Key", "Disk", "Capacity MiB",
-    "Consumed MiB", "Free MiB", "Free %", "Internal Sort Column", "Annotation", "NB_LAST_BACKUP",
-    "Rubrik_LastBackup", "Datacenter", "Cluster", "Host", "Folder",
-    "OS according to the configuration file", "OS according to the VMware Tools", "VM ID",
-    "VM UUID", "VI SDK Server", "VI SDK UUID",
+    "VM",
+    "Powerstate",
+    "Template",
+    "SRM Placeholder",
+    "Disk Key",
+    "Disk",
+    "Capacity MiB",
+    "Consumed MiB",
+    "Free MiB",
+    "Free %",
+    "Internal Sort Column",
+    "Annotation",
+    "NB_LAST_BACKUP",
+    "Rubrik_LastBackup",
+    "Datacenter",
+    "Cluster",
+    "Host",
+    "Folder",
+    "OS according to the configuration file",
+    "OS according to the VMware Tools",
+    "VM ID",
+    "VM UUID",
+    "VI SDK Server",
+    "VI SDK UUID",
 )
 VSNAPSHOT_HEADERS: tuple[str, ...] = (
-    "VM", "Powerstate", "Name", "Description", "Date / time", "Filename", "Size MiB (vmsn)",
-    "Size MiB (total)", "Quiesced", "State", "Annotation", "NB_LAST_BACKUP", "Rubrik_LastBackup",
-    "Datacenter", "Cluster", "Host", "Folder", "OS according to the configuration file",
-    "OS according to the VMware Tools", "VM ID", "VM UUID", "VI SDK Server", "VI SDK UUID",
+    "VM",
+    "Powerstate",
+    "Name",
+    "Description",
+    "Date / time",
+    "Filename",
+    "Size MiB (vmsn)",
+    "Size MiB (total)",
+    "Quiesced",
+    "State",
+    "Annotation",
+    "NB_LAST_BACKUP",
+    "Rubrik_LastBackup",
+    "Datacenter",
+    "Cluster",
+    "Host",
+    "Folder",
+    "OS according to the configuration file",
+    "OS according to the VMware Tools",
+    "VM ID",
+    "VM UUID",
+    "VI SDK Server",
+    "VI SDK UUID",
 )
 VNETWORK_HEADERS: tuple[str, ...] = (
-    "VM", "Powerstate", "Template", "SRM Placeholder", "NIC label", "Adapter", "Network", "Switch",
-    "Connected", "Starts Connected", "Mac Address", "Type", "IPv4 Address", "IPv6 Address",
-    "Direct Path IO", "Internal Sort Column", "Annotation", "NB_LAST_BACKUP", "Rubrik_LastBackup",
-    "Datacenter", "Cluster", "Host", "Folder", "OS according to the configuration file",
-    "OS according to the VMware Tools", "VM ID", "VM UUID", "VI SDK Server", "VI SDK UUID",
+    "VM",
+    "Powerstate",
+    "Template",
+    "SRM Placeholder",
+    "NIC label",
+    "Adapter",
+    "Network",
+    "Switch",
+    "Connected",
+    "Starts Connected",
+    "Mac Address",
+    "Type",
+    "IPv4 Address",
+    "IPv6 Address",
+    "Direct Path IO",
+    "Internal Sort Column",
+    "Annotation",
+    "NB_LAST_BACKUP",
+    "Rubrik_LastBackup",
+    "Datacenter",
+    "Cluster",
+    "Host",
+    "Folder",
+    "OS according to the configuration file",
+    "OS according to the VMware Tools",
+    "VM ID",
+    "VM UUID",
+    "VI SDK Server",
+    "VI SDK UUID",
 )
 VUSB_HEADERS: tuple[str, ...] = (
-    "VM", "Powerstate", "Template", "SRM Placeholder", "Device Node", "Device Type", "Connected",
-    "Family", "Speed", "EHCI enabled", "Auto connect", "Bus number", "Unit number", "Annotation",
-    "NB_LAST_BACKUP", "Rubrik_LastBackup", "Datacenter", "Cluster", "Host", "Folder",
-    "OS according to the configuration file", "OS according to the VMware tools", "VMRef", "VM ID",
-    "VM UUID", "VI SDK Server", "VI SDK UUID",
+    "VM",
+    "Powerstate",
+    "Template",
+    "SRM Placeholder",
+    "Device Node",
+    "Device Type",
+    "Connected",
+    "Family",
+    "Speed",
+    "EHCI enabled",
+    "Auto connect",
+    "Bus number",
+    "Unit number",
+    "Annotation",
+    "NB_LAST_BACKUP",
+    "Rubrik_LastBackup",
+    "Datacenter",
+    "Cluster",
+    "Host",
+    "Folder",
+    "OS according to the configuration file",
+    "OS according to the VMware tools",
+    "VMRef",
+    "VM ID",
+    "VM UUID",
+    "VI SDK Server",
+    "VI SDK UUID",
 )
 VCD_HEADERS: tuple[str, ...] = (
-    "VM", "Powerstate", "Template", "SRM Placeholder", "Device Node", "Connected",
-    "Starts Connected", "Device Type", "Annotation", "NB_LAST_BACKUP", "Rubrik_LastBackup",
-    "Datacenter", "Cluster", "Host", "Folder", "OS according to the configuration file",
-    "OS according to the VMware Tools", "VMRef", "VM ID", "VM UUID", "VI SDK Server",
+    "VM",
+    "Powerstate",
+    "Template",
+    "SRM Placeholder",
+    "Device Node",
+    "Connected",
+    "Starts Connected",
+    "Device Type",
+    "Annotation",
+    "NB_LAST_BACKUP",
+    "Rubrik_LastBackup",
+    "Datacenter",
+    "Cluster",
+    "Host",
+    "Folder",
+    "OS according to the configuration file",
+    "OS according to the VMware Tools",
+    "VMRef",
+    "VM ID",
+    "VM UUID",
+    "VI SDK Server",
     "VI SDK UUID",
 )
 VHOST_HEADERS: tuple[str, ...] = (
-    "Host", "Datacenter", "Cluster", "Config status", "Compliance Check State",
-    "in Maintenance Mode", "in Quarantine Mode", "vSAN Fault Domain Name", "CPU Model", "Speed",
-    "HT Available", "HT Active", "# CPU", "Cores per CPU", "# Cores", "CPU usage %", "# Memory",
-    "Memory Tiering Type", "Memory usage %", "Console", "# NICs", "# HBAs", "# VMs total", "# VMs",
-    "VMs per Core", "# vCPUs", "vCPUs per Core", "vRAM", "VM Used memory", "VM Memory Swapped",
-    "VM Memory Ballooned", "VMotion support", "Storage VMotion support", "Current EVC", "Max EVC",
-    "Assigned License(s)", "ATS Heartbeat", "ATS Locking", "Current CPU power man. policy",
-    "Supported CPU power man.", "Host Power Policy", "ESX Version", "Boot time", "DNS Servers",
-    "DHCP", "Domain", "Domain List", "DNS Search Order", "NTP Server(s)", "NTPD running",
-    "Time Zone", "Time Zone Name", "GMT Offset", "Vendor", "Model", "Serial number", "Service tag",
-    "OEM specific string", "BIOS Vendor", "BIOS Version", "BIOS Date", "Certificate Issuer",
-    "Certificate Start Date", "Certificate Expiry Date", "Certificate Status",
-    "Certificate Subject", "Object ID", "AutoDeploy.MachineIdentity", "Rubrik_LastBackup", "UUID",
-    "VI SDK Server", "VI SDK UUID",
+    "Host",
+    "Datacenter",
+    "Cluster",
+    "Config status",
+    "Compliance Check State",
+    "in Maintenance Mode",
+    "in Quarantine Mode",
+    "vSAN Fault Domain Name",
+    "CPU Model",
+    "Speed",
+    "HT Available",
+    "HT Active",
+    "# CPU",
+    "Cores per CPU",
+    "# Cores",
+    "CPU usage %",
+    "# Memory",
+    "Memory Tiering Type",
+    "Memory usage %",
+    "Console",
+    "# NICs",
+    "# HBAs",
+    "# VMs total",
+    "# VMs",
+    "VMs per Core",
+    "# vCPUs",
+    "vCPUs per Core",
+    "vRAM",
+    "VM Used memory",
+    "VM Memory Swapped",
+    "VM Memory Ballooned",
+    "VMotion support",
+    "Storage VMotion support",
+    "Current EVC",
+    "Max EVC",
+    "Assigned License(s)",
+    "ATS Heartbeat",
+    "ATS Locking",
+    "Current CPU power man. policy",
+    "Supported CPU power man.",
+    "Host Power Policy",
+    "ESX Version",
+    "Boot time",
+    "DNS Servers",
+    "DHCP",
+    "Domain",
+    "Domain List",
+    "DNS Search Order",
+    "NTP Server(s)",
+    "NTPD running",
+    "Time Zone",
+    "Time Zone Name",
+    "GMT Offset",
+    "Vendor",
+    "Model",
+    "Serial number",
+    "Service tag",
+    "OEM specific string",
+    "BIOS Vendor",
+    "BIOS Version",
+    "BIOS Date",
+    "Certificate Issuer",
+    "Certificate Start Date",
+    "Certificate Expiry Date",
+    "Certificate Status",
+    "Certificate Subject",
+    "Object ID",
+    "AutoDeploy.MachineIdentity",
+    "Rubrik_LastBackup",
+    "UUID",
+    "VI SDK Server",
+    "VI SDK UUID",
 )
 VMETADATA_HEADERS: tuple[str, ...] = (
-    "RVTools major version", "RVTools version", "xlsx creation datetime", "Server",
+    "RVTools major version",
+    "RVTools version",
+    "xlsx creation datetime",
+    "Server",
 )
 
 # Tab order as in an RVTools export (only the tabs this generator writes).
@@ -154,43 +424,146 @@ VMS_PER_HOST = 30
 
 # (config-file OS, VMware Tools OS, family, guest detailed data, partitions, weight)
 _OS_TABLE: tuple[tuple[str, str, str, str, tuple[str, str], int], ...] = (
-    ("Microsoft Windows Server 2022 (64-bit)", "Microsoft Windows Server 2022 (64-bit)",
-     "windows", "Windows Server 2022, 64-bit (Build 20348.2340)", ("C:\\", "D:\\"), 12),
-    ("Microsoft Windows Server 2019 (64-bit)", "Microsoft Windows Server 2019 (64-bit)",
-     "windows", "Windows Server 2019, 64-bit (Build 17763.5458)", ("C:\\", "D:\\"), 18),
-    ("Microsoft Windows Server 2016 or later (64-bit)", "Microsoft Windows Server 2016 (64-bit)",
-     "windows", "Windows Server 2016, 64-bit (Build 14393.6709)", ("C:\\", "E:\\"), 14),
-    ("Microsoft Windows Server 2012 (64-bit)", "Microsoft Windows Server 2012 (64-bit)",
-     "windows", "Windows Server 2012 R2, 64-bit (Build 9600.21620)", ("C:\\", "D:\\"), 7),
-    ("Microsoft Windows Server 2008 R2 (64-bit)", "Microsoft Windows Server 2008 R2 (64-bit)",
-     "windows", "", ("C:\\", "D:\\"), 2),
-    ("Microsoft Windows 10 (64-bit)", "Microsoft Windows 10 (64-bit)",
-     "windows", "Windows 10 Enterprise, 64-bit (Build 19045.4046)", ("C:\\", "D:\\"), 1),
-    ("Red Hat Enterprise Linux 8 (64-bit)", "Red Hat Enterprise Linux 8 (64-bit)",
-     "linux", "Red Hat Enterprise Linux 8.9 (Ootpa)", ("/", "/data"), 12),
-    ("Red Hat Enterprise Linux 7 (64-bit)", "Red Hat Enterprise Linux 7 (64-bit)",
-     "linux", "Red Hat Enterprise Linux Server 7.9 (Maipo)", ("/", "/var"), 7),
-    ("Red Hat Enterprise Linux 9 (64-bit)", "Red Hat Enterprise Linux 9 (64-bit)",
-     "linux", "Red Hat Enterprise Linux 9.3 (Plow)", ("/", "/data"), 5),
-    ("CentOS 7 (64-bit)", "CentOS 7 (64-bit)",
-     "linux", "CentOS Linux 7 (Core)", ("/", "/home"), 6),
-    ("Ubuntu Linux (64-bit)", "Ubuntu Linux (64-bit)",
-     "linux", "Ubuntu 22.04.4 LTS", ("/", "/srv"), 6),
-    ("SUSE Linux Enterprise 15 (64-bit)", "SUSE Linux Enterprise 15 (64-bit)",
-     "linux", "SUSE Linux Enterprise Server 15 SP5", ("/", "/data"), 3),
-    ("Debian GNU/Linux 11 (64-bit)", "Debian GNU/Linux 11 (64-bit)",
-     "linux", "Debian GNU/Linux 11 (bullseye)", ("/", "/var"), 2),
-    ("Oracle Linux 8 (64-bit)", "Oracle Linux 8 (64-bit)",
-     "linux", "Oracle Linux Server 8.9", ("/", "/u01"), 2),
-    ("Other 3.x or later Linux (64-bit)", "Other 4.x or later Linux (64-bit)",
-     "linux", "", ("/", "/opt"), 2),
-    ("FreeBSD 12 or later versions (64-bit)", "FreeBSD 13.2-RELEASE (64-bit)",
-     "other", "", ("/", "/var"), 1),
+    (
+        "Microsoft Windows Server 2022 (64-bit)",
+        "Microsoft Windows Server 2022 (64-bit)",
+        "windows",
+        "Windows Server 2022, 64-bit (Build 20348.2340)",
+        ("C:\\", "D:\\"),
+        12,
+    ),
+    (
+        "Microsoft Windows Server 2019 (64-bit)",
+        "Microsoft Windows Server 2019 (64-bit)",
+        "windows",
+        "Windows Server 2019, 64-bit (Build 17763.5458)",
+        ("C:\\", "D:\\"),
+        18,
+    ),
+    (
+        "Microsoft Windows Server 2016 or later (64-bit)",
+        "Microsoft Windows Server 2016 (64-bit)",
+        "windows",
+        "Windows Server 2016, 64-bit (Build 14393.6709)",
+        ("C:\\", "E:\\"),
+        14,
+    ),
+    (
+        "Microsoft Windows Server 2012 (64-bit)",
+        "Microsoft Windows Server 2012 (64-bit)",
+        "windows",
+        "Windows Server 2012 R2, 64-bit (Build 9600.21620)",
+        ("C:\\", "D:\\"),
+        7,
+    ),
+    (
+        "Microsoft Windows Server 2008 R2 (64-bit)",
+        "Microsoft Windows Server 2008 R2 (64-bit)",
+        "windows",
+        "",
+        ("C:\\", "D:\\"),
+        2,
+    ),
+    (
+        "Microsoft Windows 10 (64-bit)",
+        "Microsoft Windows 10 (64-bit)",
+        "windows",
+        "Windows 10 Enterprise, 64-bit (Build 19045.4046)",
+        ("C:\\", "D:\\"),
+        1,
+    ),
+    (
+        "Red Hat Enterprise Linux 8 (64-bit)",
+        "Red Hat Enterprise Linux 8 (64-bit)",
+        "linux",
+        "Red Hat Enterprise Linux 8.9 (Ootpa)",
+        ("/", "/data"),
+        12,
+    ),
+    (
+        "Red Hat Enterprise Linux 7 (64-bit)",
+        "Red Hat Enterprise Linux 7 (64-bit)",
+        "linux",
+        "Red Hat Enterprise Linux Server 7.9 (Maipo)",
+        ("/", "/var"),
+        7,
+    ),
+    (
+        "Red Hat Enterprise Linux 9 (64-bit)",
+        "Red Hat Enterprise Linux 9 (64-bit)",
+        "linux",
+        "Red Hat Enterprise Linux 9.3 (Plow)",
+        ("/", "/data"),
+        5,
+    ),
+    ("CentOS 7 (64-bit)", "CentOS 7 (64-bit)", "linux", "CentOS Linux 7 (Core)", ("/", "/home"), 6),
+    (
+        "Ubuntu Linux (64-bit)",
+        "Ubuntu Linux (64-bit)",
+        "linux",
+        "Ubuntu 22.04.4 LTS",
+        ("/", "/srv"),
+        6,
+    ),
+    (
+        "SUSE Linux Enterprise 15 (64-bit)",
+        "SUSE Linux Enterprise 15 (64-bit)",
+        "linux",
+        "SUSE Linux Enterprise Server 15 SP5",
+        ("/", "/data"),
+        3,
+    ),
+    (
+        "Debian GNU/Linux 11 (64-bit)",
+        "Debian GNU/Linux 11 (64-bit)",
+        "linux",
+        "Debian GNU/Linux 11 (bullseye)",
+        ("/", "/var"),
+        2,
+    ),
+    (
+        "Oracle Linux 8 (64-bit)",
+        "Oracle Linux 8 (64-bit)",
+        "linux",
+        "Oracle Linux Server 8.9",
+        ("/", "/u01"),
+        2,
+    ),
+    (
+        "Other 3.x or later Linux (64-bit)",
+        "Other 4.x or later Linux (64-bit)",
+        "linux",
+        "",
+        ("/", "/opt"),
+        2,
+    ),
+    (
+        "FreeBSD 12 or later versions (64-bit)",
+        "FreeBSD 13.2-RELEASE (64-bit)",
+        "other",
+        "",
+        ("/", "/var"),
+        1,
+    ),
 )
 
 _CPU_POOL = (1, 2, 2, 2, 4, 4, 4, 4, 4, 8, 8, 8, 12, 16, 16, 24, 32)
-_MEM_POOL = (1024, 2048, 4096, 4096, 8192, 8192, 8192, 12288, 16384, 16384, 24576, 32768,
-             65536, 131072)
+_MEM_POOL = (
+    1024,
+    2048,
+    4096,
+    4096,
+    8192,
+    8192,
+    8192,
+    12288,
+    16384,
+    16384,
+    24576,
+    32768,
+    65536,
+    131072,
+)
 _OS_DISK_POOL = (40960, 51200, 61440, 81920, 102400, 102400, 153600)
 _DATA_DISK_POOL = tuple(
     [10240, 20480, 51200, 102400, 102400, 204800, 256000, 512000, 1048576, 2097152]
@@ -198,23 +571,61 @@ _DATA_DISK_POOL = tuple(
 )
 _EVC_MODES = ("intel-broadwell", "intel-skylake", "intel-cascadelake", "intel-icelake", "")
 _FOLDERS = (
-    "/Production/Web", "/Production/App", "/Production/DB", "/Production/Middleware",
-    "/Test", "/Development", "/Infrastructure", "/Infrastructure/Backup", "/DMZ",
-    "/Discovered virtual machine", "/Templates",
+    "/Production/Web",
+    "/Production/App",
+    "/Production/DB",
+    "/Production/Middleware",
+    "/Test",
+    "/Development",
+    "/Infrastructure",
+    "/Infrastructure/Backup",
+    "/DMZ",
+    "/Discovered virtual machine",
+    "/Templates",
 )
 _ANNOTATIONS = (
-    "Owner: team-payments; App: billing", "Managed by Ansible", "Decommission Q3",
-    "Created by vRA", "Do not vMotion during backup window",
-    "Ticket CHG-10442 - resized", "Legacy app, no vendor support",
-    "Contact: ops@bench.local", "Clone of gold image 2023-11", "PCI scope",
+    "Owner: team-payments; App: billing",
+    "Managed by Ansible",
+    "Decommission Q3",
+    "Created by vRA",
+    "Do not vMotion during backup window",
+    "Ticket CHG-10442 - resized",
+    "Legacy app, no vendor support",
+    "Contact: ops@bench.local",
+    "Clone of gold image 2023-11",
+    "PCI scope",
 )
-_NETWORK_PURPOSES = ("App", "Web", "DB", "Mgmt", "Backup", "DMZ", "vMotion-VM", "Test",
-                     "Dev", "Storage", "Citrix", "Legacy")
+_NETWORK_PURPOSES = (
+    "App",
+    "Web",
+    "DB",
+    "Mgmt",
+    "Backup",
+    "DMZ",
+    "vMotion-VM",
+    "Test",
+    "Dev",
+    "Storage",
+    "Citrix",
+    "Legacy",
+)
 _ADAPTERS = ("Vmxnet3", "Vmxnet3", "Vmxnet3", "Vmxnet3", "E1000E", "E1000")
-_SNAPSHOT_NAMES = ("Before patching", "pre-upgrade", "VEEAM BACKUP TEMPORARY SNAPSHOT",
-                   "before change CHG-2231", "Snapshot 1", "clean install", "_Rubrik_")
-_SNAPSHOT_DESCRIPTIONS = ("", "Please do not delete this snapshot", "patch Tuesday",
-                          "taken by automation", "")
+_SNAPSHOT_NAMES = (
+    "Before patching",
+    "pre-upgrade",
+    "VEEAM BACKUP TEMPORARY SNAPSHOT",
+    "before change CHG-2231",
+    "Snapshot 1",
+    "clean install",
+    "_Rubrik_",
+)
+_SNAPSHOT_DESCRIPTIONS = (
+    "",
+    "Please do not delete this snapshot",
+    "patch Tuesday",
+    "taken by automation",
+    "",
+)
 _CUSTOMIZATION = ("TOOLSDEPLOYPKG_IDLE", "TOOLSDEPLOYPKG_IDLE", "TOOLSDEPLOYPKG_SUCCEEDED", "")
 _CPU_MODELS = (
     ("Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz", 2993, 24, "intel-cascadelake"),
@@ -228,8 +639,11 @@ _HOST_HW = (
     ("HPE", "ProLiant DL380 Gen10", "HPE", "U30"),
     ("Cisco Systems Inc", "UCSB-B200-M5", "Cisco Systems, Inc.", "B200M5.4.2.3c.0"),
 )
-_ESX_VERSIONS = ("VMware ESXi 8.0.2 build-22380479", "VMware ESXi 7.0.3 build-21930508",
-                 "VMware ESXi 8.0.1 build-21495797")
+_ESX_VERSIONS = (
+    "VMware ESXi 8.0.2 build-22380479",
+    "VMware ESXi 7.0.3 build-21930508",
+    "VMware ESXi 8.0.1 build-21495797",
+)
 _HOST_MEMORY = (393216, 524288, 786432, 1048576, 1572864)
 
 
@@ -243,7 +657,7 @@ def _dt_pool(rng: random.Random, size: int, max_age: timedelta) -> list[datetime
 
 
 def _uuid(bits: int, prefix: str = "") -> str:
-    h = prefix + f"{bits:032x}"[len(prefix):]
+    h = prefix + f"{bits:032x}"[len(prefix) :]
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
@@ -269,8 +683,7 @@ def _topology(n_vms: int) -> tuple[list[tuple[str, str, str]], dict[str, list[st
 # --------------------------------------------------------------------------------------
 
 
-def write_rvtools(path: Path, n_vms: int, seed: int = 0, *, shared_strings: bool = False
-                  ) -> None:
+def write_rvtools(path: Path, n_vms: int, seed: int = 0, *, shared_strings: bool = False) -> None:
     """Write an RVTools 4.7-shaped workbook with ``n_vms`` synthetic VMs to ``path``.
 
     Rows are streamed to disk (xlsxwriter ``constant_memory``, inline strings) unless
@@ -296,15 +709,15 @@ def write_rvtools(path: Path, n_vms: int, seed: int = 0, *, shared_strings: bool
     change_dates = _dt_pool(rng, 2048, timedelta(days=30))
     snapshot_dates = _dt_pool(rng, 2048, timedelta(days=400))
     nb_backups = [d.strftime("%Y-%m-%d %H:%M:%S") for d in _dt_pool(rng, 512, timedelta(7))]
-    rubrik_backups = [d.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-                      for d in _dt_pool(rng, 512, timedelta(days=3))]
+    rubrik_backups = [
+        d.strftime("%Y-%m-%dT%H:%M:%S.000Z") for d in _dt_pool(rng, 512, timedelta(days=3))
+    ]
     readiness = [f"{rand() * 2:.2f}%" for _ in range(256)]
     hosts, datastores = _topology(n_vms)
     n_hosts = len(hosts)
     dcs = sorted({dc for _, dc, _ in hosts})
     networks = {
-        dc: [(f"VLAN{100 + 10 * k + d}-{p}", f"dvs-{dc}")
-             for k, p in enumerate(_NETWORK_PURPOSES)]
+        dc: [(f"VLAN{100 + 10 * k + d}-{p}", f"dvs-{dc}") for k, p in enumerate(_NETWORK_PURPOSES)]
         for d, dc in enumerate(dcs)
     }
     folder_ids = {f: f"group-v{1001 + k}" for k, f in enumerate(_FOLDERS)}
@@ -328,8 +741,13 @@ def write_rvtools(path: Path, n_vms: int, seed: int = 0, *, shared_strings: bool
             "strings_to_numbers": False,
         },
     )
-    wb.set_properties({"title": "RVTools export (synthetic benchmark data)",
-                       "author": "advisor benchmarks", "created": NOW})
+    wb.set_properties(
+        {
+            "title": "RVTools export (synthetic benchmark data)",
+            "author": "advisor benchmarks",
+            "created": NOW,
+        }
+    )
     bold = wb.add_format({"bold": True})
     sheets = {}
     getters = {}
@@ -347,8 +765,12 @@ def write_rvtools(path: Path, n_vms: int, seed: int = 0, *, shared_strings: bool
     w_usb = sheets["vUSB"].write_row
     w_snap = sheets["vSnapshot"].write_row
     g_info, g_disk, g_part = getters["vInfo"], getters["vDisk"], getters["vPartition"]
-    g_net, g_cd, g_usb, g_snap = (getters["vNetwork"], getters["vCD"], getters["vUSB"],
-                                  getters["vSnapshot"])
+    g_net, g_cd, g_usb, g_snap = (
+        getters["vNetwork"],
+        getters["vCD"],
+        getters["vUSB"],
+        getters["vSnapshot"],
+    )
     r_disk = r_part = r_net = r_usb = r_snap = 1
     nic_counter = 0
 
@@ -409,8 +831,7 @@ def write_rvtools(path: Path, n_vms: int, seed: int = 0, *, shared_strings: bool
             detail = guest_detail_cache.get(key)
             if detail is None:
                 fam = "Windows" if windows else "Linux"
-                detail = (f"architecture='X86' bitness='64' familyName='{fam}' "
-                          f"prettyName='{pretty}'")
+                detail = f"architecture='X86' bitness='64' familyName='{fam}' prettyName='{pretty}'"
                 guest_detail_cache[key] = detail
         else:
             detail = ""
@@ -498,109 +919,156 @@ def write_rvtools(path: Path, n_vms: int, seed: int = 0, *, shared_strings: bool
         for d in (0, 1):
             cap = caps[d]
             key = 2000 + d
-            w_disk(r_disk, 0, g_disk(ctx | {
-                "Disk": f"Hard disk {d + 1}",
-                "Disk Key": key,
-                "Disk UUID": f"6000C29{getrandbits(100):025x}",
-                "Disk Path": f"{vmdir}/{name}{'_1' if d else ''}.vmdk" if rand() < 0.5 else "",
-                "Capacity MiB": cap,
-                "Raw": "False",
-                "Disk Mode": "persistent",
-                "Sharing mode": "sharingNone",
-                "Thin": _tf(rand() < 0.6),
-                "Eagerly Scrub": "False",
-                "Split": "False",
-                "Write Through": "False",
-                "Level": "normal",
-                "Shares": 1000,
-                "Reservation": 0,
-                "Limit": -1,
-                "Controller": "SCSI controller 0",
-                "Label": f"Hard disk {d + 1}",
-                "SCSI Unit #": d,
-                "Unit #": d,
-                "Shared Bus": "noSharing",
-                "Path": f"{vmdir}/{name}{'_1' if d else ''}.vmdk",
-                "Raw LUN ID": "",
-                "Raw Comp. Mode": "",
-                "Internal Sort Column": f"{vm_id}-{key}",
-            }))
+            w_disk(
+                r_disk,
+                0,
+                g_disk(
+                    ctx
+                    | {
+                        "Disk": f"Hard disk {d + 1}",
+                        "Disk Key": key,
+                        "Disk UUID": f"6000C29{getrandbits(100):025x}",
+                        "Disk Path": f"{vmdir}/{name}{'_1' if d else ''}.vmdk"
+                        if rand() < 0.5
+                        else "",
+                        "Capacity MiB": cap,
+                        "Raw": "False",
+                        "Disk Mode": "persistent",
+                        "Sharing mode": "sharingNone",
+                        "Thin": _tf(rand() < 0.6),
+                        "Eagerly Scrub": "False",
+                        "Split": "False",
+                        "Write Through": "False",
+                        "Level": "normal",
+                        "Shares": 1000,
+                        "Reservation": 0,
+                        "Limit": -1,
+                        "Controller": "SCSI controller 0",
+                        "Label": f"Hard disk {d + 1}",
+                        "SCSI Unit #": d,
+                        "Unit #": d,
+                        "Shared Bus": "noSharing",
+                        "Path": f"{vmdir}/{name}{'_1' if d else ''}.vmdk",
+                        "Raw LUN ID": "",
+                        "Raw Comp. Mode": "",
+                        "Internal Sort Column": f"{vm_id}-{key}",
+                    }
+                ),
+            )
             r_disk += 1
             part_cap = cap - (1 if windows else 2)
             consumed = int(part_cap * (0.15 + 0.8 * rand()))
             free = part_cap - consumed
-            w_part(r_part, 0, g_part(ctx | {
-                "Disk Key": key if rand() < 0.75 else None,
-                "Disk": mounts[d],
-                "Capacity MiB": part_cap,
-                "Consumed MiB": consumed,
-                "Free MiB": free,
-                "Free %": round(100 * free / part_cap),
-                "Internal Sort Column": f"{vm_id}-{mounts[d]}",
-            }))
+            w_part(
+                r_part,
+                0,
+                g_part(
+                    ctx
+                    | {
+                        "Disk Key": key if rand() < 0.75 else None,
+                        "Disk": mounts[d],
+                        "Capacity MiB": part_cap,
+                        "Consumed MiB": consumed,
+                        "Free MiB": free,
+                        "Free %": round(100 * free / part_cap),
+                        "Internal Sort Column": f"{vm_id}-{mounts[d]}",
+                    }
+                ),
+            )
             r_part += 1
 
         # ---- vNetwork ----
         for n in range(n_nics):
             nic_counter += 1
             manual = rand() < 0.08
-            mac = (f"00:50:56:{(nic_counter >> 16) & 63:02x}:{(nic_counter >> 8) & 255:02x}:"
-                   f"{nic_counter & 255:02x}")
-            w_net(r_net, 0, g_net(ctx | {
-                "NIC label": f"Network adapter {n + 1}",
-                "Adapter": choice(_ADAPTERS),
-                "Network": nets[n][0],
-                "Switch": nets[n][1],
-                "Connected": _tf(on),
-                "Starts Connected": "True",
-                "Mac Address": mac,
-                "Type": "manual" if manual else "assigned",
-                "IPv4 Address": ip if n == 0 else "",
-                "IPv6 Address": f"fe80::250:56ff:fe{nic_counter & 0xffff:04x}" if (
-                    tools and rand() < 0.12) else "",
-                "Direct Path IO": "False",
-                "Internal Sort Column": f"{vm_id}-{4000 + n}",
-            }))
+            mac = (
+                f"00:50:56:{(nic_counter >> 16) & 63:02x}:{(nic_counter >> 8) & 255:02x}:"
+                f"{nic_counter & 255:02x}"
+            )
+            w_net(
+                r_net,
+                0,
+                g_net(
+                    ctx
+                    | {
+                        "NIC label": f"Network adapter {n + 1}",
+                        "Adapter": choice(_ADAPTERS),
+                        "Network": nets[n][0],
+                        "Switch": nets[n][1],
+                        "Connected": _tf(on),
+                        "Starts Connected": "True",
+                        "Mac Address": mac,
+                        "Type": "manual" if manual else "assigned",
+                        "IPv4 Address": ip if n == 0 else "",
+                        "IPv6 Address": f"fe80::250:56ff:fe{nic_counter & 0xFFFF:04x}"
+                        if (tools and rand() < 0.12)
+                        else "",
+                        "Direct Path IO": "False",
+                        "Internal Sort Column": f"{vm_id}-{4000 + n}",
+                    }
+                ),
+            )
             r_net += 1
 
         # ---- vCD (one per VM) ----
         iso = rand() < 0.1
-        w_cd(i + 1, 0, g_cd(ctx | {
-            "Device Node": "SATA0:0" if windows else "IDE1:0",
-            "Connected": _tf(iso and on),
-            "Starts Connected": _tf(iso),
-            "Device Type": f"ISO [{ds}] iso/tools.iso" if iso else "Client Device",
-        }))
+        w_cd(
+            i + 1,
+            0,
+            g_cd(
+                ctx
+                | {
+                    "Device Node": "SATA0:0" if windows else "IDE1:0",
+                    "Connected": _tf(iso and on),
+                    "Starts Connected": _tf(iso),
+                    "Device Type": f"ISO [{ds}] iso/tools.iso" if iso else "Client Device",
+                }
+            ),
+        )
 
         # ---- vUSB (a few) ----
         if windows and rand() < 0.01:
-            w_usb(r_usb, 0, g_usb(ctx | {
-                "Device Node": "USB 1",
-                "Device Type": "USB device",
-                "Connected": _tf(on),
-                "Family": choice(("storage", "hid", "smart-card")),
-                "Speed": choice(("full", "high", "super")),
-                "EHCI enabled": "True",
-                "Auto connect": "True",
-                "Bus number": 1,
-                "Unit number": 2,
-            }))
+            w_usb(
+                r_usb,
+                0,
+                g_usb(
+                    ctx
+                    | {
+                        "Device Node": "USB 1",
+                        "Device Type": "USB device",
+                        "Connected": _tf(on),
+                        "Family": choice(("storage", "hid", "smart-card")),
+                        "Speed": choice(("full", "high", "super")),
+                        "EHCI enabled": "True",
+                        "Auto connect": "True",
+                        "Bus number": 1,
+                        "Unit number": 2,
+                    }
+                ),
+            )
             r_usb += 1
 
         # ---- vSnapshot (about 1 in 5 VMs, 1-3 snapshots) ----
         if rand() < 0.2:
             for s in range(1 + randrange(3)):
                 vmsn = randrange(1, 32) if not on else randrange(16, 4096)
-                w_snap(r_snap, 0, g_snap(ctx | {
-                    "Name": choice(_SNAPSHOT_NAMES),
-                    "Description": choice(_SNAPSHOT_DESCRIPTIONS),
-                    "Date / time": choice(snapshot_dates),
-                    "Filename": f"{vmdir}/{name}-Snapshot{s + 1}.vmsn",
-                    "Size MiB (vmsn)": vmsn,
-                    "Size MiB (total)": vmsn + randrange(64, 65536),
-                    "Quiesced": _tf(rand() < 0.3),
-                    "State": powerstate,
-                }))
+                w_snap(
+                    r_snap,
+                    0,
+                    g_snap(
+                        ctx
+                        | {
+                            "Name": choice(_SNAPSHOT_NAMES),
+                            "Description": choice(_SNAPSHOT_DESCRIPTIONS),
+                            "Date / time": choice(snapshot_dates),
+                            "Filename": f"{vmdir}/{name}-Snapshot{s + 1}.vmsn",
+                            "Size MiB (vmsn)": vmsn,
+                            "Size MiB (total)": vmsn + randrange(64, 65536),
+                            "Quiesced": _tf(rand() < 0.3),
+                            "State": powerstate,
+                        }
+                    ),
+                )
                 r_snap += 1
 
         host_vms[h] += 1
@@ -705,11 +1173,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n_vms", type=int, help="number of VMs (rows of vInfo)")
     parser.add_argument("out", type=Path, help="output .xlsx path")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--shared-strings", action="store_true",
-                        help="write a shared-string table like RVTools (not constant_memory)")
+    parser.add_argument(
+        "--inline-strings",
+        action="store_true",
+        help="write strings inline (constant_memory, smaller RAM) instead of the shared-string "
+        "table RVTools writes",
+    )
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    write_rvtools(args.out, args.n_vms, seed=args.seed, shared_strings=args.shared_strings)
+    write_rvtools(args.out, args.n_vms, seed=args.seed, shared_strings=not args.inline_strings)
     elapsed = time.perf_counter() - t0
     size_mb = args.out.stat().st_size / 2**20
     print(f"wrote {args.out} ({args.n_vms} VMs, {size_mb:.1f} MB) in {elapsed:.1f} s")

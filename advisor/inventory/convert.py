@@ -65,16 +65,21 @@ def _show(value: object) -> str:
 
 
 def is_blank(raw: pd.Series) -> pd.Series:
-    """True where a raw cell holds nothing: None, NaN or whitespace only."""
+    """True where a raw cell holds nothing: None, NaN, "" (whitespace-only cells are handled
+    where they fail to parse, which keeps this check cheap)."""
     if raw.dtype != object:
         return raw.isna()
-    s = raw.astype("string")
-    return s.isna() | s.str.strip().eq("")
+    return raw.isna() | raw.eq("")
 
 
 def to_text(raw: pd.Series) -> pd.Series:
     """Raw cells to a string Series; numbers lose a spurious '.0'; blanks become NA."""
-    if raw.dtype == object:
+    if raw.dtype.kind == "f":
+        raw = raw.astype(object)
+    if raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in (
+        "string",
+        "empty",
+    ):
         floats = raw.map(lambda v: isinstance(v, float) and v.is_integer())
         if bool(floats.any()):
             raw = raw.where(~floats, raw[floats].map(lambda v: str(int(v))))
@@ -96,16 +101,16 @@ def to_number(
     Text such as "16,384", "1'024", "16.384,5" or "85 %" is understood. Values that are not
     numbers, and negative values where sizes cannot be negative, become NA and are reported.
     """
-    if raw.dtype == object:
-        numeric = pd.to_numeric(raw, errors="coerce")
-        text_mask = numeric.isna() & ~is_blank(raw)
-        if bool(text_mask.any()):
-            numeric = numeric.astype("float64")
-            numeric[text_mask] = _parse_numeric_text(raw[text_mask].astype(str))
-    else:
-        numeric = pd.to_numeric(raw, errors="coerce")
-    values = pd.Series(numeric, index=raw.index, dtype="Float64")
     blank = is_blank(raw)
+    numeric = pd.to_numeric(raw, errors="coerce")
+    if raw.dtype == object:
+        text_mask = numeric.isna() & ~blank
+        if bool(text_mask.any()):
+            text = raw[text_mask].astype(str).str.strip()
+            numeric = numeric.astype("float64")
+            numeric[text_mask] = _parse_numeric_text(text)
+            blank = blank | (text_mask & raw.where(text_mask, "x").astype(str).str.strip().eq(""))
+    values = pd.Series(numeric, index=raw.index, dtype="Float64")
     if rejects is not None:
         rejects.add(values.isna() & ~blank, raw, column, "not a number")
     if not allow_negative:
@@ -132,14 +137,23 @@ def _parse_numeric_text(text: pd.Series) -> pd.Series:
 
 def to_bool(raw: pd.Series, rejects: Rejects | None = None, column: str = "") -> pd.Series:
     """Raw cells to a nullable boolean: True/TRUE/true/yes/1 and their opposites."""
-    text = raw.map(lambda v: str(v).strip().lower() if v is not None else "", na_action="ignore")
-    text = text.map(lambda v: v[:-2] if v.endswith(".0") else v, na_action="ignore")
+    inferred = pd.api.types.infer_dtype(raw, skipna=True) if raw.dtype == object else ""
+    if inferred == "boolean":
+        return raw.astype("boolean")
+    if inferred not in ("", "string", "empty"):
+        raw = raw.map(_bool_cell)
+    text = to_text(raw).str.lower()
     out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-    out[text.isin(_TRUE).fillna(False).astype(bool)] = True
-    out[text.isin(_FALSE - {""}).fillna(False).astype(bool)] = False
+    out[text.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = True
+    out[text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = False
     if rejects is not None:
         rejects.add(out.isna() & ~is_blank(raw), raw, column, "not a yes/no value")
     return out
+
+
+def _bool_cell(v: object) -> object:
+    """Real booleans become their text so one lookup handles every spelling."""
+    return str(v) if isinstance(v, bool) else v
 
 
 def to_datetime(raw: pd.Series, rejects: Rejects | None = None, column: str = "") -> pd.Series:
@@ -166,7 +180,12 @@ _CELL_UNIT = re.compile(r"^\s*(.*?\d)\s*(bytes|[kmgt]i?b)\s*$", re.IGNORECASE)
 def to_size(raw: pd.Series, rejects: Rejects | None, column: str, *, scale: float) -> pd.Series:
     """Sizes in GiB. `scale` converts the header's unit; a cell that names its own unit
     ("500 GB", "1.5 TB", "512MiB") is converted by that unit instead."""
-    if raw.dtype != object:
+    if raw.dtype != object or pd.api.types.infer_dtype(raw, skipna=True) in (
+        "floating",
+        "integer",
+        "mixed-integer-float",
+        "empty",
+    ):
         return to_number(raw, rejects, column, scale=scale)
     text = raw.map(lambda v: v if isinstance(v, str) else None)
     parts = text.str.extract(_CELL_UNIT) if text.notna().any() else None

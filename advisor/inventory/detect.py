@@ -11,11 +11,14 @@ import hashlib
 import zipfile
 from pathlib import Path
 
+from python_calamine import CalamineWorkbook
+
 from advisor.errors import InputError
 from advisor.inventory import azure_migrate, generic, rvtools, rvtools_csv, template
 from advisor.inventory.quality import check_accounting
 from advisor.inventory.readers import (
     csv_rows,
+    gc_paused,
     open_workbook,
     sheet_rows,
     table_from_rows,
@@ -68,13 +71,13 @@ def _kind(path: Path) -> str:
     return "text"
 
 
-def detect_format(path: Path, kind: str | None = None) -> str:
+def detect_format(path: Path, kind: str | None = None, wb: CalamineWorkbook | None = None) -> str:
     """The importer for `path` (one of FORMATS)."""
     kind = kind or _kind(path)
     if kind in ("folder", "csv-zip"):
         return "rvtools-csv"
     if kind == "workbook":
-        wb = open_workbook(path)
+        wb = wb or open_workbook(path)
         if any(rvtools.tab_of(s) == "vInfo" for s in wb.sheet_names):
             return "rvtools"
         for sheet in wb.sheet_names:
@@ -101,21 +104,25 @@ def load_inventory(
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}' (one of: {', '.join(FORMATS)})")
     kind = _kind(path)  # fails on missing, empty, encrypted, corrupted and binary files
-    detected = fmt or detect_format(path, kind)
+    wb = open_workbook(path) if kind == "workbook" else None  # opened once, read lazily
+    detected = fmt or detect_format(path, kind, wb)
     source = Source(path=str(path), format=detected)
     if path.is_file():
         source.sha256 = _sha256(path)
-    inv = _read(path, kind, detected, source, Path(mapping) if mapping else None)
+    with gc_paused():
+        inv = _read(path, wb, detected, source, Path(mapping) if mapping else None)
     check_accounting(inv)
     return inv
 
 
-def _read(path: Path, kind: str, fmt: str, source: Source, mapping: Path | None) -> Inventory:
+def _read(
+    path: Path, wb: CalamineWorkbook | None, fmt: str, source: Source, mapping: Path | None
+) -> Inventory:
     if fmt == "rvtools":
-        return rvtools.read_rvtools_xlsx(path, source)
+        return rvtools.read_rvtools_xlsx(path, source, wb)
     if fmt == "rvtools-csv":
         return rvtools_csv.read_rvtools_csv(path, source)
-    sheets = _sheets(path, kind)
+    sheets = _sheets(path, wb)
     source.tabs_seen = list(sheets)
     if fmt == "azure-migrate":
         name, rows = next(
@@ -136,10 +143,9 @@ def _read(path: Path, kind: str, fmt: str, source: Source, mapping: Path | None)
     return generic.read_generic(sheets, path, source, mapping)
 
 
-def _sheets(path: Path, kind: str) -> dict[str, list[list[object]]]:
+def _sheets(path: Path, wb: CalamineWorkbook | None) -> dict[str, list[list[object]]]:
     """Every sheet of a workbook, or the single table of a CSV, as rows."""
-    if kind == "workbook":
-        wb = open_workbook(path)
+    if wb is not None:
         return {s: sheet_rows(wb, path, s) for s in wb.sheet_names}
     rows, _, _ = csv_rows(path.read_bytes(), path.name)
     return {path.name: rows}

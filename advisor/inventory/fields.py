@@ -27,7 +27,7 @@ from advisor.inventory.headers import HeaderKey, header_key
 from advisor.inventory.readers import RawTable
 from advisor.inventory.schema import SERVER_FIELDS, Mapping
 
-Kind = Literal["text", "int", "float", "size", "bool", "datetime", "power"]
+Kind = Literal["raw", "text", "int", "float", "size", "bool", "datetime", "power"]
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,9 @@ def read_fields(
     for column, m in matched.items():
         raw = table.frame[m.header]
         kind = m.field.kind
-        if kind == "text":
+        if kind == "raw":  # left as read; converted later only if needed (join keys)
+            out[column] = raw
+        elif kind == "text":
             out[column] = to_text(raw)
         elif kind == "int":
             out[column] = to_number(

@@ -49,10 +49,9 @@ def finish_servers(
     frame = frame.reset_index(drop=True)
     rows = rows.reset_index(drop=True)
     name = frame["name"] if "name" in frame else pd.Series(pd.NA, index=frame.index, dtype="string")
-    placeholder = name.map(
-        lambda v: header_key(v).key == header_key(name_header).key, na_action="ignore"
-    )
-    placeholder = placeholder.fillna(False).astype(bool)
+    # A repeated header row ("VM" under the VM column) is not a server.
+    simplified = name.str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
+    placeholder = simplified.eq(header_key(name_header).key).fillna(False).astype(bool)
     missing = name.isna()
     for idx in frame.index[missing | placeholder]:
         reason = "repeated header row" if placeholder[idx] else "no server name"
@@ -120,8 +119,11 @@ def attach_server_ids(
     for column, lookup in keys:
         if column is None or not lookup:
             continue
-        key = to_text(column).reset_index(drop=True).str.lower()
-        server_id = server_id.fillna(key.map(lookup, na_action="ignore").astype("string"))
+        todo = server_id.isna().to_numpy()
+        if not todo.any():
+            break
+        key = to_text(column.reset_index(drop=True)[todo]).str.lower()
+        server_id[todo] = key.map(lookup, na_action="ignore").astype("string")
     problems: list[Problem] = []
     orphan = server_id.isna().to_numpy()
     if orphan.any():

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from python_calamine import CalamineWorkbook
 
 from advisor.errors import InputError
 from advisor.inventory.convert import Rejects, to_text
@@ -48,9 +49,11 @@ RVTOOLS_TABS = (
     "vMetaData",
 )
 
-_VM = Field("_vm", ("vm", "vmname", "name"))
-_UUID = Field("_uuid", ("vmuuid",))
-_VMID = Field("_vmid", ("vmid",))
+# Join keys of the detail tabs stay raw: most tabs match every row by UUID, so the name
+# and VM ID are converted only when some rows are still unmatched.
+_VM = Field("_vm", ("vm", "vmname", "name"), "raw")
+_UUID = Field("_uuid", ("vmuuid",), "raw")
+_VMID = Field("_vmid", ("vmid",), "raw")
 
 VINFO_FIELDS = (
     Field("name", ("vm", "vmname")),
@@ -182,9 +185,9 @@ def tab_of(name: str) -> str | None:
     return next((t for t in RVTOOLS_TABS if t.lower() == key), None)
 
 
-def read_rvtools_xlsx(path: Path, source: Source) -> Inventory:
+def read_rvtools_xlsx(path: Path, source: Source, wb: CalamineWorkbook | None = None) -> Inventory:
     """Read the RVTools tabs of a workbook; only those tabs are parsed."""
-    wb = open_workbook(path)
+    wb = wb or open_workbook(path)
     source.tabs_seen = list(wb.sheet_names)
     tables: dict[str, RawTable] = {}
     for sheet in wb.sheet_names:
@@ -200,7 +203,10 @@ def build(tables: dict[str, RawTable], source: Source) -> Inventory:
         seen = ", ".join(source.tabs_seen) or "none"
         raise InputError(f"{source.path}: no vInfo tab, the list of VMs (tabs seen: {seen})")
     tables = {tab: _strip_tab_prefix(tab, t) for tab, t in tables.items()}
-    source.tabs_read = [t.name for t in tables.values()]
+    # vInfo first: later steps take tabs_read[0] as the sheet the servers came from.
+    source.tabs_read = [tables["vInfo"].name] + [
+        t.name for tab, t in tables.items() if tab != "vInfo"
+    ]
     info = tables["vInfo"]
     servers, keys = _servers(info, source)
     inv = Inventory(servers=servers, source=source)
@@ -301,7 +307,7 @@ def _detail(
 ) -> pd.DataFrame:
     matched = match_headers(table.headers, fields)
     tab = tab_of(table.name) or table.name
-    attrs = frozenset(header_key(m.header).key for m in source.mapping if m.status == "kept")
+    attrs = _vinfo_extras(source)
     records, _ = mapping_records(
         table, matched, known=STANDARD.get(tab, frozenset()), repeated=attrs, keep_unknown=False
     )
@@ -325,9 +331,19 @@ def _detail(
     return out
 
 
+def _vinfo_extras(source: Source) -> frozenset[str]:
+    """Keys of vInfo's non-standard columns (custom attributes), which RVTools repeats in
+    every detail tab; they are read once, from vInfo."""
+    return frozenset(
+        header_key(m.header).key
+        for m in source.mapping
+        if m.sheet == source.tabs_read[0] and header_key(m.header).key not in STANDARD["vInfo"]
+    )
+
+
 def _hosts(table: RawTable, source: Source) -> pd.DataFrame:
     matched = match_headers(table.headers, HOST_FIELDS)
-    attrs = frozenset(header_key(m.header).key for m in source.mapping if m.status == "kept")
+    attrs = _vinfo_extras(source)
     records, _ = mapping_records(
         table, matched, known=STANDARD["vHost"], repeated=attrs, keep_unknown=False
     )

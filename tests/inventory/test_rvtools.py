@@ -260,3 +260,14 @@ def test_single_vinfo_csv_detected_by_headers(tmp_path):
     inv = load_inventory(path)
     assert inv.source.format == "rvtools-csv"
     assert len(inv.servers) == 3
+
+
+def test_custom_attributes_repeated_in_detail_tabs_are_read_once(tmp_path):
+    vdisk = [["VM", "Disk", "Capacity MiB", "Owner", "Backup Tool"], ["vm00", "d1", 1024, "x", "y"]]
+    # vDisk before vInfo in the workbook: order of tabs must not matter.
+    path = write_xlsx(tmp_path / "order.xlsx", {"vDisk": vdisk, "vInfo": _vinfo(1)})
+    inv = load_inventory(path)
+    assert inv.source.tabs_read[0] == "vInfo"
+    assert not [m for m in inv.source.mapping if m.status == "unmapped"]
+    repeated = [m for m in inv.source.mapping if m.sheet == "vDisk" and m.header == "Owner"]
+    assert repeated[0].status == "ignored" and "kept once" in repeated[0].note
