@@ -28,6 +28,7 @@ def load_generator():
     spec = importlib.util.spec_from_file_location("sample_generate", SAMPLES / "generate.py")
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
+    sys.modules[spec.name] = module  # its dataclasses look their module up while executing
     spec.loader.exec_module(module)
     return module
 
