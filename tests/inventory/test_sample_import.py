@@ -80,9 +80,10 @@ def test_planted_evidence_survives_import(rv):
     disks = _by_name(rv, "disks")
     clustered = disks[disks["server"].isin(["bsl-sqlclu-01a", "bsl-sqlclu-01b"])]
     assert clustered["raw"].fillna(False).any()
-    assert clustered["sharing"].eq("sharingMultiWriter").any() or clustered[
-        "shared_bus"
-    ].eq("physicalSharing").any()
+    assert (
+        clustered["sharing"].eq("sharingMultiWriter").any()
+        or clustered["shared_bus"].eq("physicalSharing").any()
+    )
     # P24: too large for any instance
     assert s.loc["bsl-analytics-01", "vcpus"] == 96
     assert s.loc["bsl-analytics-01", "memory_gib"] == 1024
