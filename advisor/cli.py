@@ -126,13 +126,230 @@ def template(
     out.print(f"wrote {output}")
 
 
+ProfileOption = Annotated[
+    Path | None,
+    typer.Option("--profile", "-p", help="Engagement profile (YAML); defaults when omitted."),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a rule setting: CODE.param=value (repeatable)."),
+]
+SEVERITY_CHOICES = ("info", "low", "medium", "high", "blocker")
+
+
+def _load_profile(path: Path | None):
+    from advisor.profile import default_profile, load_profile
+
+    return load_profile(path) if path else default_profile()
+
+
 @app.command()
 @guarded
-def demo() -> None:
-    """Inspect the bundled sample estate (works from any install)."""
-    from advisor.resources import sample_inventory
+def assess(
+    inventory: Annotated[Path, typer.Argument(help="Inventory file or folder of CSV files.")],
+    profile: ProfileOption = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for assessment.json and the reports.")
+    ] = Path("out"),
+    sets: SetOption = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option("--fail-on", help="Exit 1 when a rule of this severity or worse fails."),
+    ] = None,
+    fmt: FormatOption = None,
+    mapping: MappingOption = None,
+) -> None:
+    """Assess an inventory: facts, rules and scores; writes OUT/assessment.json."""
+    from advisor.assess_view import render_summary
+    from advisor.engine.assess import assess as run_assessment
+    from advisor.inventory import load_inventory
+    from advisor.report.json_report import write_json
 
-    inspect.__wrapped__(sample_inventory())  # type: ignore[attr-defined]
+    if fail_on is not None and fail_on not in SEVERITY_CHOICES:
+        raise InputError(f"--fail-on: '{fail_on}' is not one of {', '.join(SEVERITY_CHOICES)}")
+    prof = _load_profile(profile)
+    inv = load_inventory(inventory, fmt=fmt, mapping=mapping)
+    result = run_assessment(inv, prof, cli_sets=sets or [])
+    path = write_json(result, out_dir)
+    render_summary(result, out, [path])
+    if fail_on is not None and _reached(result, fail_on):
+        raise typer.Exit(1)
+
+
+def _reached(result, threshold: str) -> bool:
+    """True when a failed (not accepted) finding is at or above `threshold`."""
+    worst = set(SEVERITY_CHOICES[SEVERITY_CHOICES.index(threshold) :])
+    server = result.evaluation.findings
+    estate = result.evaluation.portfolio
+    return bool(
+        ((server["status"] == "fail") & server["severity"].isin(worst)).any()
+        or ((estate["status"] == "fail") & estate["severity"].isin(worst)).any()
+    )
+
+
+rules_app = typer.Typer(help="The rule catalog: list, show, facts, docs.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+@guarded
+def rules_list(
+    area: Annotated[str | None, typer.Option("--area", help="Only this area.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """List the rules: code, name, area, severity, title."""
+    from rich.table import Table
+
+    from advisor.engine.assess import load_catalog_rules
+    from advisor.engine.rules import AREAS
+
+    rules = load_catalog_rules()
+    if area is not None:
+        if area not in AREAS:
+            raise InputError(f"--area: '{area}' is not one of {', '.join(AREAS)}")
+        rules = [r for r in rules if r.spec.area == area]
+    rows = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "area": r.spec.area,
+            "severity": r.spec.severity,
+            "title": r.spec.title,
+        }
+        for r in rules
+    ]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    t = Table(title=f"{len(rows)} rules", title_justify="left")
+    for col in ("code", "name", "area", "severity", "title"):
+        t.add_column(col)
+    for row in rows:
+        t.add_row(*row.values())
+    out.print(t)
+
+
+@rules_app.command("show")
+@guarded
+def rules_show(code: Annotated[str, typer.Argument(help="Rule code or name.")]) -> None:
+    """Everything about one rule: condition, params, rationale, remediation, references."""
+    from advisor.engine.assess import load_catalog_rules
+    from advisor.engine.settings import find_rule
+
+    index = {key: r for r in load_catalog_rules() for key in (r.code, r.name)}
+    rule = find_rule(index, code, "rules show")
+    s = rule.spec
+    out.print(f"[bold]{rule.code}[/bold] {rule.name}: {s.title}")
+    out.print(
+        f"area {s.area}, severity {s.severity}, disposition {s.disposition}, "
+        f"effort {s.effort_hours:g} h, scope {s.scope}"
+    )
+    out.print(f"condition: {' '.join(s.when.split())}", highlight=False)
+    out.print(f"message:   {' '.join(s.message.split())}", highlight=False)
+    if s.params:
+        out.print("params:")
+        for name, p in s.params.items():
+            out.print(f"  {name} = {p.default!r} {p.unit}: {p.description}", highlight=False)
+    out.print(f"\n[bold]Why[/bold]\n{' '.join(s.rationale.split())}", highlight=False)
+    out.print(f"\n[bold]What to do[/bold]\n{' '.join(s.remediation.split())}", highlight=False)
+    out.print("\n[bold]References[/bold]")
+    for ref in s.references:
+        out.print(f"  - {ref.title}: {ref.url}", highlight=False)
+    out.print("\n[bold]Examples[/bold]")
+    for ex in s.examples:
+        out.print(f"  - {ex.name}: {ex.facts} {ex.params or ''} -> {ex.expect}", highlight=False)
+    out.print(f"\nfile: {rule.path}")
+
+
+@rules_app.command("facts")
+@guarded
+def rules_facts(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """Every fact rules can use: name, scope, unit, meaning, inputs."""
+    from rich.table import Table
+
+    from advisor.facts import all_facts
+
+    facts = list(all_facts().values())
+    if as_json:
+        rows = [
+            {
+                "name": f.name,
+                "scope": f.scope,
+                "unit": f.unit,
+                "description": f.description,
+                "inputs": list(f.inputs),
+            }
+            for f in facts
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    t = Table(title=f"{len(facts)} facts", title_justify="left")
+    for col in ("fact", "scope", "unit", "meaning", "inputs"):
+        t.add_column(col)
+    for f in facts:
+        t.add_row(f.name, f.scope, f.unit, f.description, ", ".join(f.inputs))
+    out.print(t)
+
+
+@rules_app.command("docs")
+@guarded
+def rules_docs(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")] = Path(
+        "docs/rules.md"
+    ),
+) -> None:
+    """Write the rule reference (docs/rules.md) from the rule files."""
+    from advisor.engine.assess import load_catalog_rules
+    from advisor.engine.docs import rules_markdown
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(rules_markdown(load_catalog_rules()), encoding="utf-8")
+    out.print(f"wrote {output}")
+
+
+profile_app = typer.Typer(help="Engagement profiles: init, check.", no_args_is_help=True)
+app.add_typer(profile_app, name="profile")
+
+
+@profile_app.command("init")
+@guarded
+def profile_init(
+    output: Annotated[Path, typer.Argument(help="Profile to write.")] = Path("profile.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented example profile to adapt."""
+    from advisor.profile import profile_template
+
+    if output.exists() and not force:
+        raise InputError(f"{output}: already exists (use --force to overwrite)")
+    output.write_text(profile_template(), encoding="utf-8")
+    out.print(f"wrote {output}")
+
+
+@profile_app.command("check")
+@guarded
+def profile_check(path: Annotated[Path, typer.Argument(help="Profile to check.")]) -> None:
+    """Validate a profile and show what it says."""
+    from advisor.profile import check_profile
+
+    for line in check_profile(path):
+        out.print(line, highlight=False)
+
+
+@app.command()
+@guarded
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
+        "out/demo"
+    ),
+) -> None:
+    """Assess the bundled sample estate with its profile (works from any install)."""
+    from advisor.resources import data_path, sample_inventory
+
+    profile = data_path("sample_inventories") / "acme-profile.yaml"
+    assess.__wrapped__(sample_inventory(), profile, out_dir)  # type: ignore[attr-defined]
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from advisor.errors import InputError
-from advisor.inventory.convert import Rejects, to_text
+from advisor.inventory.convert import Rejects, to_datetime, to_text
 from advisor.inventory.fields import (
     CUSTOMER_FIELDS,
     Field,
@@ -361,8 +361,15 @@ def _version(table: RawTable, source: Source) -> str | None:
     """RVTools version from vMetaData, always as text: '3.10' must not become 3.1."""
     matched = match_headers(
         table.headers,
-        (Field("full", ("rvtoolsversion",)), Field("major", ("rvtoolsmajorversion",))),
+        (
+            Field("full", ("rvtoolsversion",)),
+            Field("major", ("rvtoolsmajorversion",)),
+            Field("created", ("xlsxcreationdatetime",), "datetime"),
+        ),
     )
+    if "created" in matched and len(table.frame):
+        created = to_datetime(table.frame[matched["created"].header].iloc[:1])
+        source.exported_at = None if pd.isna(created.iloc[0]) else created.iloc[0]
     source.mapping.extend(
         mapping_records(table, matched, known=STANDARD["vMetaData"], keep_unknown=False)[0]
     )

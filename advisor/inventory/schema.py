@@ -244,6 +244,8 @@ class Source:
     #: Assumptions the importer had to make (units inferred, columns missing, ...).
     notes: list[str] = field(default_factory=list)
     servers_read: int = 0
+    #: When the export was made (RVTools vMetaData), the reference time for ages.
+    exported_at: pd.Timestamp | None = None
 
     @property
     def rejected_rows(self) -> list[Problem]:

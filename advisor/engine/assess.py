@@ -1,0 +1,275 @@
+"""The assessment pipeline after import: sites -> facts -> rules -> scores, and its JSON.
+
+`assess()` is a pure function of an imported inventory, a profile and command-line
+settings; it reads no files except the rule catalog and the target catalog (data shipped
+with advisor). `Assessment.to_json()` is the stable contract of `assessment.json`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from advisor import __version__
+from advisor.engine.evaluate import Evaluation, evaluate
+from advisor.engine.rules import AREAS, SEVERITIES, Rule, load_rules
+from advisor.engine.scoring import READINESS, score_servers
+from advisor.engine.settings import RuleSettings, resolve_settings
+from advisor.errors import InputError
+from advisor.facts import FactContext, all_facts, compute_facts
+from advisor.inventory.schema import Inventory
+from advisor.resources import data_path
+
+
+@dataclass
+class Assessment:
+    """Everything one run produced; reports render from this and nothing else."""
+
+    inventory: Inventory
+    profile: Any
+    catalog: Any
+    rules: list[Rule]
+    settings: dict[str, RuleSettings]
+    facts: pd.DataFrame
+    portfolio_facts: dict[str, Any]
+    evaluation: Evaluation
+    scores: pd.DataFrame
+    as_of: pd.Timestamp
+    assumptions: list[str] = field(default_factory=list)
+
+    @property
+    def servers(self) -> pd.DataFrame:
+        """Server identity, site, role and sizes beside the scores, one row per server id."""
+        s = self.inventory.servers.set_index("id", drop=False).rename_axis(None)
+        cols = [
+            "id",
+            "name",
+            "site",
+            "power_state",
+            "is_template",
+            "vcpus",
+            "memory_gib",
+            "used_gib",
+            "provisioned_gib",
+            "os_name",
+        ]
+        out = s[cols].join(self.facts[["role"]]).join(self.scores)
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        sc = self.scores
+        readiness = sc["readiness"].value_counts()
+        dispositions = sc["disposition"].value_counts()
+        failed = self.evaluation.findings[self.evaluation.findings["status"] == "fail"]
+        s = self.inventory.servers
+        live = ~s["is_template"].fillna(False).astype(bool)
+        return {
+            "servers": len(sc),
+            "readiness": {k: int(readiness.get(k, 0)) for k in READINESS},
+            "dispositions": {
+                k: int(dispositions.get(k, 0))
+                for k in ("rehost", "replatform", "refactor", "retain", "retire")
+            },
+            "findings": {
+                sev: int((failed["severity"] == sev).sum()) for sev in reversed(SEVERITIES)
+            },
+            "findings_by_area": {
+                area: int(n) for area, n in failed.groupby("area").size().sort_index().items()
+            },
+            "effort_hours": float(sc["effort_hours"].sum()),
+            "provisioned_gib": round(float(s.loc[live, "provisioned_gib"].sum()), 1),
+            "used_gib": round(float(s.loc[live, "used_gib"].sum()), 1),
+            "confidence": {str(i): int((sc["confidence"] == i).sum()) for i in range(1, 6)},
+            "mean_score": round(float(sc["score"].mean()), 1) if len(sc) else None,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The `assessment.json` contract (see DESIGN.md, Outputs)."""
+        src = self.inventory.source
+        ev = self.evaluation
+        by_server = {
+            sid: grp.sort_values(["severity_rank", "code"], ascending=[False, True])
+            for sid, grp in ev.findings.assign(
+                severity_rank=ev.findings["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+            ).groupby("server_id")
+        }
+        servers = []
+        table = self.servers.sort_values(["name", "id"])
+        for row in table.itertuples():
+            items = by_server.get(row.id)
+            servers.append(
+                {
+                    "id": row.id,
+                    "name": row.name,
+                    "site": None if pd.isna(row.site) else row.site,
+                    "role": row.role,
+                    "score": int(row.score),
+                    "readiness": row.readiness,
+                    "disposition": row.disposition,
+                    "confidence": int(row.confidence),
+                    "effort_hours": float(row.effort_hours),
+                    "findings": [] if items is None else [_finding(f) for f in items.itertuples()],
+                }
+            )
+        return {
+            "tool": {"name": "advisor", "version": __version__},
+            "input": {
+                "path": src.path,
+                "format": src.format,
+                "format_version": src.format_version,
+                "sha256": src.sha256,
+                "servers_read": src.servers_read,
+                "servers_rejected": len(src.rejected_rows),
+            },
+            "as_of": self.as_of.isoformat(),
+            "target": {
+                "provider": self.profile.target.provider,
+                "zone": self.profile.target.zone,
+            },
+            "customer": self.profile.customer.name,
+            "summary": self.summary(),
+            "portfolio": [
+                {k: _plain(v) for k, v in row.items()}
+                for row in ev.portfolio.to_dict(orient="records")
+            ],
+            "servers": servers,
+            "rules": [self._rule_json(r) for r in self.rules],
+            "assumptions": self.assumptions,
+        }
+
+    def _rule_json(self, rule: Rule) -> dict[str, Any]:
+        s = self.settings[rule.code]
+        return {
+            "code": rule.code,
+            "name": rule.name,
+            "area": rule.spec.area,
+            "title": rule.spec.title,
+            "severity": s.severity,
+            "enabled": s.enabled,
+            "scope": rule.spec.scope,
+            "params": {k: _plain(v) for k, v in s.params.items()},
+        }
+
+
+def _finding(f: Any) -> dict[str, Any]:
+    out = {
+        "code": f.code,
+        "area": f.area,
+        "severity": f.severity,
+        "status": f.status,
+        "message": f.message,
+    }
+    if f.status == "accepted" and f.reason:
+        out["reason"] = f.reason
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float) and v != v:
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def fact_scopes() -> dict[str, str]:
+    return {name: f.scope for name, f in all_facts().items()}
+
+
+def load_catalog_rules(folder: Path | None = None) -> list[Rule]:
+    """The rule catalog shipped with advisor (or another folder, for tests)."""
+    return load_rules(folder or data_path("rules"), fact_scopes())
+
+
+def assess(
+    inventory: Inventory,
+    profile: Any,
+    *,
+    cli_sets: list[str] | None = None,
+    rules: list[Rule] | None = None,
+    as_of: pd.Timestamp | None = None,
+) -> Assessment:
+    """Run facts, rules and scoring over an imported inventory."""
+    from advisor.profile import assign_sites
+    from advisor.targets import load_catalog
+
+    catalog = load_catalog(profile.target.provider)
+    catalog.zone(profile.target.zone)  # an unknown zone is an input error here too
+    rules = rules if rules is not None else load_catalog_rules()
+    settings = resolve_settings(rules, profile.rules, cli_sets or [])
+
+    servers = inventory.servers.copy()
+    assigned = assign_sites(servers, profile)
+    servers["site"] = assigned.astype("string").fillna(servers["site"].astype("string"))
+    servers = servers.set_index("id", drop=False)
+    when = as_of or inventory.source.exported_at or pd.Timestamp.now(tz="UTC").normalize()
+    ctx = FactContext(inventory, profile, catalog, servers, pd.Timestamp(when))
+    compute_facts(ctx)
+
+    assumptions = list(profile.assumptions())
+    if inventory.source.exported_at is None and as_of is None:
+        assumptions.append(
+            f"The inventory does not say when it was exported; ages are counted to "
+            f"{ctx.as_of.date()} (today)."
+        )
+    exceptions, notes = _exceptions(profile, rules, servers)
+    assumptions += notes
+    names = servers["name"]
+    evaluation = evaluate(rules, settings, ctx.facts, ctx.portfolio, exceptions, names)
+    penalties = profile.scoring.penalties.model_dump()
+    scores = score_servers(
+        ctx.facts.index,
+        evaluation.findings,
+        ctx.facts,
+        rules,
+        settings,
+        penalties,
+        float(profile.scoring.base_effort_hours),
+    )
+    return Assessment(
+        inventory=inventory,
+        profile=profile,
+        catalog=catalog,
+        rules=rules,
+        settings=settings,
+        facts=ctx.facts,
+        portfolio_facts=ctx.portfolio,
+        evaluation=evaluation,
+        scores=scores,
+        as_of=ctx.as_of,
+        assumptions=assumptions,
+    )
+
+
+def _exceptions(
+    profile: Any, rules: list[Rule], servers: pd.DataFrame
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Profile exceptions as (code, server id, reason); unmatched servers become notes."""
+    index = {r.code: r.code for r in rules} | {r.name: r.code for r in rules}
+    by_name = {str(n).lower(): i for i, n in zip(servers["id"], servers["name"], strict=True)}
+    ids = set(servers["id"])
+    out, notes = [], []
+    for i, exc in enumerate(profile.exceptions):
+        code = index.get(exc.rule)
+        if code is None:
+            hint = difflib.get_close_matches(exc.rule, sorted(index), n=1)
+            tip = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise InputError(f"profile exceptions[{i}].rule: unknown rule '{exc.rule}'{tip}")
+        sid = exc.server if exc.server in ids else by_name.get(exc.server.lower())
+        if sid is None:
+            notes.append(
+                f"Accepted exception {exc.rule} for '{exc.server}' matches no server in this "
+                "inventory."
+            )
+            continue
+        out.append((code, sid, exc.reason))
+    return out, notes
+
+
+__all__ = ["AREAS", "Assessment", "assess", "load_catalog_rules"]

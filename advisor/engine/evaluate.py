@@ -1,0 +1,213 @@
+"""Evaluate the rule catalog over the facts table: findings per server and for the estate.
+
+Each rule's condition is evaluated once over all servers (a boolean Series with NA):
+true -> fail, false -> pass, NA -> unknown. Messages are formatted only for failing rows;
+unknown rows say which of the rule's facts were missing. Accepted exceptions from the
+profile turn a failure (or unknown) into `accepted`, keeping the message and adding the
+customer's reason: nothing is hidden.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from advisor.engine.rules import Rule
+from advisor.engine.settings import RuleSettings
+
+STATUSES = ("pass", "fail", "unknown", "accepted")
+
+
+class _Formatter(string.Formatter):
+    """str.format for messages: unknown values print as 'unknown', never crash a report."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return "unknown"
+        try:
+            return format(value, format_spec)
+        except (TypeError, ValueError):
+            return str(value)
+
+
+_FORMATTER = _Formatter()
+
+
+@dataclass
+class Evaluation:
+    """Findings of one run: long table of non-pass server findings, the full status matrix,
+    and the estate-wide (portfolio) findings."""
+
+    findings: pd.DataFrame
+    status: pd.DataFrame
+    portfolio: pd.DataFrame
+
+
+FINDING_COLUMNS = (
+    "server_id",
+    "code",
+    "name",
+    "area",
+    "severity",
+    "status",
+    "message",
+    "disposition",
+    "effort_hours",
+    "reason",
+)
+
+
+def evaluate(
+    rules: list[Rule],
+    settings: dict[str, RuleSettings],
+    facts: pd.DataFrame,
+    portfolio: dict[str, Any],
+    exceptions: list[tuple[str, str, str]],
+    names: pd.Series,
+) -> Evaluation:
+    """Run every enabled rule. `exceptions` holds (rule code, server id, reason)."""
+    server_rules = [r for r in rules if r.spec.scope == "server" and settings[r.code].enabled]
+    estate_rules = [r for r in rules if r.spec.scope == "portfolio" and settings[r.code].enabled]
+    accepted = _accepted_index(exceptions)
+    status: dict[str, np.ndarray] = {}
+    parts: list[pd.DataFrame] = []
+    for rule in server_rules:
+        s = settings[rule.code]
+        env: dict[str, Any] = {n: facts[n] for n in rule.facts_used}
+        env.update(s.params)
+        outcome = rule.expression.evaluate(env, facts.index)
+        codes = np.where(outcome.isna(), "unknown", np.where(outcome.fillna(False), "fail", "pass"))
+        codes = codes.astype(object)
+        hits = accepted.get(rule.code)
+        if hits:
+            mask = facts.index.isin(list(hits)) & (codes != "pass")
+            codes[mask] = "accepted"
+        status[rule.code] = codes
+        parts.append(_rule_findings(rule, s, codes, facts, names, hits or {}))
+    findings = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame({c: [] for c in FINDING_COLUMNS})
+    )
+    matrix = pd.DataFrame(status, index=facts.index)
+    return Evaluation(findings, matrix, _portfolio(estate_rules, settings, portfolio))
+
+
+def _accepted_index(exceptions: list[tuple[str, str, str]]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for code, server_id, reason in exceptions:
+        out.setdefault(code, {})[server_id] = reason
+    return out
+
+
+def _rule_findings(
+    rule: Rule,
+    s: RuleSettings,
+    codes: np.ndarray,
+    facts: pd.DataFrame,
+    names: pd.Series,
+    reasons: dict[str, str],
+) -> pd.DataFrame:
+    keep = codes != "pass"
+    if not keep.any():
+        return pd.DataFrame({c: [] for c in FINDING_COLUMNS})
+    idx = facts.index[keep]
+    sub_codes = codes[keep]
+    messages = np.empty(len(idx), dtype=object)
+    explained = (sub_codes == "fail") | (sub_codes == "accepted")
+    if explained.any():
+        messages[explained] = format_messages(rule, s, facts.loc[idx[explained]], names)
+    if (~explained).any():
+        messages[~explained] = _unknown_reasons(rule, facts.loc[idx[~explained]])
+    return pd.DataFrame(
+        {
+            "server_id": idx.to_numpy(),
+            "code": rule.code,
+            "name": rule.name,
+            "area": rule.spec.area,
+            "severity": s.severity,
+            "status": sub_codes,
+            "message": messages,
+            "disposition": rule.spec.disposition,
+            "effort_hours": rule.spec.effort_hours,
+            "reason": [reasons.get(i) for i in idx],
+        }
+    )
+
+
+def format_messages(rule: Rule, s: RuleSettings, rows: pd.DataFrame, names: pd.Series) -> list[str]:
+    """The rule's message for each row, with facts, params and the server name filled in."""
+    fields = [f for f in rule.message_fields if f in rows.columns]
+    columns = {f: rows[f].astype(object).where(rows[f].notna(), None).tolist() for f in fields}
+    server_names = names.reindex(rows.index).astype(object).tolist()
+    out = []
+    for i in range(len(rows)):
+        values: dict[str, Any] = dict(s.params)
+        values.update({f: columns[f][i] for f in fields})
+        values["name"] = server_names[i]
+        out.append(_FORMATTER.vformat(rule.spec.message, (), values))
+    return out
+
+
+def _unknown_reasons(rule: Rule, rows: pd.DataFrame) -> np.ndarray:
+    """'cannot tell: transfer_hours, site_uplink_mbps unknown' per row, built column-wise."""
+    missing = np.full(len(rows), "", dtype=object)
+    for fact in sorted(rule.facts_used):
+        na = rows[fact].isna().to_numpy()
+        sep = np.where(missing == "", "", ", ")
+        missing = np.where(na, missing + sep + fact, missing)
+    return np.where(
+        missing == "", "cannot tell from the data", "cannot tell: " + missing + " unknown"
+    )
+
+
+def _portfolio(
+    rules: list[Rule], settings: dict[str, RuleSettings], portfolio: dict[str, Any]
+) -> pd.DataFrame:
+    rows = []
+    for rule in rules:
+        s = settings[rule.code]
+        env: dict[str, Any] = {n: portfolio.get(n) for n in rule.facts_used}
+        env.update(s.params)
+        value = rule.expression.evaluate(env, pd.RangeIndex(1)).iloc[0]
+        status = "unknown" if pd.isna(value) else ("fail" if bool(value) else "pass")
+        if status == "fail":
+            values = dict(s.params)
+            values.update({k: portfolio.get(k) for k in rule.message_fields if k in portfolio})
+            values["name"] = "estate"
+            message = _FORMATTER.vformat(rule.spec.message, (), values)
+        elif status == "unknown":
+            gone = [f for f in sorted(rule.facts_used) if portfolio.get(f) is None]
+            message = "cannot tell: " + ", ".join(gone) + " unknown" if gone else ""
+        else:
+            message = ""
+        rows.append(
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "area": rule.spec.area,
+                "severity": s.severity,
+                "status": status,
+                "message": message,
+                "disposition": rule.spec.disposition,
+                "effort_hours": rule.spec.effort_hours,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "code",
+            "name",
+            "area",
+            "severity",
+            "status",
+            "message",
+            "disposition",
+            "effort_hours",
+        ],
+    )

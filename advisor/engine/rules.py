@@ -1,0 +1,256 @@
+"""The rule file format, and loading the catalog from `rules/<area>/<CODE>-<name>.yaml`.
+
+Each file is validated on load: its fields by pydantic, its `when` expression by the safe
+expression compiler (only declared facts and the rule's own params may be named), and its
+`message` template (only plain `{name}` or `{name:format}` fields of known names). Errors
+name the file, the field and the problem. Loading never executes anything from a file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import string
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from advisor.engine.expr import Expression, ExpressionError, compile_expression
+from advisor.errors import InputError
+
+Severity = Literal["info", "low", "medium", "high", "blocker"]
+Disposition = Literal["rehost", "replatform", "refactor", "retain", "retire"]
+SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "blocker")
+DISPOSITIONS: tuple[str, ...] = ("rehost", "replatform", "refactor", "retain", "retire")
+
+#: Area -> code prefix. Area names are fixed (reports group by them); codes never change.
+AREAS: dict[str, str] = {
+    "snowflake": "SNW",
+    "large-disks": "DSK",
+    "backup": "BKP",
+    "bandwidth": "BWD",
+    "latency": "LAT",
+    "licensing": "LIC",
+    "domain-controllers": "ADC",
+    "network": "NET",
+    "storage": "STO",
+    "redundancy": "RED",
+    "platform": "PLT",
+    "sizing": "SIZ",
+    "security": "SEC",
+    "lifecycle": "LCY",
+}
+#: The seven areas lift-and-shift projects founder on; reports list them first.
+CORE_AREAS = (
+    "snowflake",
+    "large-disks",
+    "backup",
+    "bandwidth",
+    "latency",
+    "licensing",
+    "domain-controllers",
+)
+AREA_TITLES = {
+    "snowflake": "Snowflake servers",
+    "large-disks": "Large disks",
+    "backup": "Backups",
+    "bandwidth": "Bandwidth",
+    "latency": "Latency",
+    "licensing": "Licensing",
+    "domain-controllers": "Domain controllers",
+    "network": "Network",
+    "storage": "Storage",
+    "redundancy": "Redundancy",
+    "platform": "Platform",
+    "sizing": "Sizing",
+    "security": "Security",
+    "lifecycle": "Lifecycle",
+}
+#: Names a message may use besides facts and params.
+MESSAGE_EXTRAS = frozenset({"name"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Param(_Strict):
+    """A tunable threshold: its default, unit and meaning."""
+
+    default: float | int | str | bool | list[Any]
+    unit: str = Field(min_length=1)
+    description: str = Field(min_length=3)
+
+
+class Reference(_Strict):
+    title: str = Field(min_length=3)
+    url: str = Field(min_length=8)
+
+
+class Example(_Strict):
+    """Facts (and optionally params) with the outcome they must give; run as tests."""
+
+    name: str
+    facts: dict[str, Any]
+    params: dict[str, Any] = Field(default_factory=dict)
+    expect: Literal["fail", "pass", "unknown"]
+
+
+class RuleSpec(_Strict):
+    """The fields of a rule file."""
+
+    code: str = Field(pattern=r"^[A-Z]{3}\d{3}$")
+    name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    area: Literal[tuple(AREAS)]  # type: ignore[valid-type]
+    title: str = Field(min_length=10)
+    severity: Severity
+    disposition: Disposition
+    effort_hours: float = Field(ge=0)
+    scope: Literal["server", "portfolio"] = "server"
+    when: str = Field(min_length=1)
+    params: dict[str, Param] = Field(default_factory=dict)
+    message: str = Field(min_length=10)
+    rationale: str = Field(min_length=40)
+    remediation: str = Field(min_length=40)
+    references: list[Reference] = Field(min_length=1)
+    examples: list[Example] = Field(min_length=3)
+
+    @field_validator("params")
+    @classmethod
+    def _param_names(cls, v: dict[str, Param]) -> dict[str, Param]:
+        for key in v:
+            if not key.isidentifier() or key.startswith("_"):
+                raise ValueError(f"param name '{key}' must be a plain identifier")
+        return v
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A loaded rule: its spec, compiled condition and where it came from."""
+
+    spec: RuleSpec
+    expression: Expression
+    path: Path
+    message_fields: frozenset[str]
+
+    @property
+    def code(self) -> str:
+        return self.spec.code
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @cached_property
+    def facts_used(self) -> frozenset[str]:
+        """Facts (not params) the condition reads."""
+        return frozenset(self.expression.names - set(self.spec.params))
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise InputError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: a rule file is a YAML mapping of fields")
+    return data
+
+
+def _pydantic_message(path: Path, exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        allowed = sorted(RuleSpec.model_fields)
+        hint = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=1)
+        tip = f"; did you mean '{hint[0]}'?" if hint else ""
+        return f"{path}: field '{loc}' is not a rule field{tip}"
+    if err["type"] == "missing":
+        return f"{path}: field '{loc}' is missing"
+    return f"{path}: field '{loc}': {err['msg']} (got {err.get('input')!r})"
+
+
+def message_fields(template: str) -> frozenset[str]:
+    """Field names of a message template; only `{name}` and `{name:spec}` are allowed."""
+    fields: set[str] = set()
+    for _, field, spec, conversion in string.Formatter().parse(template):
+        if field is None:
+            continue
+        if not field.isidentifier() or field.startswith("_"):
+            raise ValueError(f"'{{{field}}}' is not allowed; use a plain fact or param name")
+        if conversion:
+            raise ValueError(f"'{{{field}!{conversion}}}': conversions are not allowed")
+        if spec and "{" in spec:
+            raise ValueError(f"'{{{field}:{spec}}}': nested fields are not allowed")
+        fields.add(field)
+    return frozenset(fields)
+
+
+def load_rule(path: Path, fact_scopes: dict[str, str]) -> Rule:
+    """Load and check one rule file against the declared facts (name -> scope)."""
+    data = _yaml(path)
+    try:
+        spec = RuleSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_pydantic_message(path, exc)) from exc
+    expected = f"{spec.code}-{spec.name}.yaml"
+    if path.name != expected:
+        raise InputError(f"{path}: file name must be {expected} (code and name of the rule)")
+    if path.parent.name != spec.area:
+        raise InputError(
+            f"{path}: area '{spec.area}' but the file is in folder '{path.parent.name}'"
+        )
+    if not spec.code.startswith(AREAS[spec.area]):
+        raise InputError(
+            f"{path}: field 'code': {spec.code} must start with {AREAS[spec.area]} in area "
+            f"{spec.area}"
+        )
+    facts = {n for n, scope in fact_scopes.items() if scope == spec.scope}
+    clash = set(spec.params) & set(fact_scopes)
+    if clash:
+        raise InputError(f"{path}: field 'params': {sorted(clash)[0]} is also a fact name")
+    known = facts | set(spec.params)
+    try:
+        expression = compile_expression(spec.when, known)
+    except ExpressionError as exc:
+        raise InputError(f"{path}: field 'when': {exc}") from exc
+    try:
+        fields = message_fields(spec.message)
+    except ValueError as exc:
+        raise InputError(f"{path}: field 'message': {exc}") from exc
+    unknown = fields - known - MESSAGE_EXTRAS
+    if unknown:
+        name = sorted(unknown)[0]
+        hint = difflib.get_close_matches(name, sorted(known), n=1)
+        tip = f"; did you mean '{hint[0]}'?" if hint else ""
+        raise InputError(f"{path}: field 'message': unknown name '{name}'{tip}")
+    for i, example in enumerate(spec.examples):
+        bad = set(example.facts) - facts
+        if bad:
+            raise InputError(f"{path}: field 'examples.{i}.facts': unknown fact '{sorted(bad)[0]}'")
+        bad = set(example.params) - set(spec.params)
+        if bad:
+            raise InputError(
+                f"{path}: field 'examples.{i}.params': unknown param '{sorted(bad)[0]}'"
+            )
+    return Rule(spec, expression, path, fields)
+
+
+def load_rules(folder: Path, fact_scopes: dict[str, str]) -> list[Rule]:
+    """Every rule under `folder`, sorted by code; codes and names must be unique."""
+    rules = [load_rule(p, fact_scopes) for p in sorted(folder.glob("*/*.yaml"))]
+    seen: dict[str, Path] = {}
+    for rule in rules:
+        for key in (rule.code, rule.name):
+            if key in seen:
+                raise InputError(f"{rule.path}: '{key}' is already used by {seen[key]}")
+            seen[key] = rule.path
+    stray = [p for p in folder.glob("*.yaml")] + [p for p in folder.glob("*/*.yml")]
+    if stray:
+        raise InputError(f"{stray[0]}: rule files live in rules/<area>/<CODE>-<name>.yaml")
+    return sorted(rules, key=lambda r: r.code)

@@ -1,0 +1,73 @@
+"""What a fact is, and the context every fact module computes from.
+
+A fact is one column of the facts table (or one estate-wide value), declared once with its
+name, unit, meaning and the inputs it reads, so `advisor rules facts` can list it and rule
+files can be checked against it. Fact modules are pure: they read the context and return
+their columns; they never read files and never reach back into the import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from advisor.inventory.schema import Inventory
+
+Scope = Literal["server", "portfolio"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Declaration of one fact."""
+
+    name: str
+    unit: str  # bool, text, GiB, h, ms, days, count, Mbit/s, share, ...
+    description: str
+    inputs: tuple[str, ...]
+    scope: Scope = "server"
+
+
+@dataclass
+class FactContext:
+    """Everything a fact module may read: the inventory, profile, target catalog, the facts
+    computed so far (index = server id) and the estate-wide values so far."""
+
+    inventory: Inventory
+    profile: Any  # advisor.profile.Profile
+    catalog: Any  # advisor.targets.Catalog
+    servers: pd.DataFrame  # inventory.servers indexed by id, with `site` assigned
+    as_of: pd.Timestamp  # reference time for ages (the export time when known)
+    facts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    portfolio: dict[str, Any] = field(default_factory=dict)
+
+    def fact(self, name: str) -> pd.Series:
+        """A fact computed by an earlier module (modules run in a fixed order)."""
+        return self.facts[name]
+
+    def text(self, *columns: str) -> pd.Series:
+        """Lower-case text of several server columns joined with ' | ' (NA parts skipped):
+        the haystack role, vendor and backup detection search in."""
+        parts = [
+            self.servers[c].astype("string").str.lower().fillna("")
+            for c in columns
+            if c in self.servers
+        ]
+        if not parts:
+            return pd.Series("", index=self.servers.index, dtype="string")
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + " | " + p
+        return out.astype("string")
+
+    def attrs_text(self) -> pd.Series:
+        """Lower-case 'header: value' text of every kept attr.* column, for evidence such as
+        backup tool columns that only custom attributes carry."""
+        cols = [c for c in self.servers.columns if c.startswith("attr.")]
+        out = pd.Series("", index=self.servers.index, dtype="string")
+        for c in cols:
+            v = self.servers[c].astype("string")
+            label = c.removeprefix("attr.").lower()
+            out = out + (label + ": " + v.str.lower() + " | ").fillna("")
+        return out

@@ -1,0 +1,317 @@
+"""Who a server is: its roles (with the evidence used), its name against the estate's own
+naming convention, documentation, ownership and age.
+
+Roles combine several sources, because no inventory says everything: the server name
+(`bsl-dc-01`), the customer's role column, the OS, notes and annotations, the application
+column and vCenter custom attributes. Each role fact is true when any source matches and
+false otherwise (absence of evidence is not unknown here: a role nobody mentions is
+treated as absent, and `role_evidence` shows what was found). All matching is vectorised
+regex over whole columns.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from advisor.facts.base import Fact, FactContext
+
+#: role -> (pattern on the name, pattern on the free text). Patterns are lower-case regex.
+ROLES: dict[str, tuple[str, str]] = {
+    "domain_controller": (
+        r"(^|[-_.])(dc|addc|adc|pdc|ads)[-_.]?\d*([-_.]|$)|^dc\d",
+        r"domain controller|active directory|\bad ?ds\b|\bfsmo\b|\bpdc emulator|global catalog",
+    ),
+    "file_server": (
+        r"(^|[-_.])(fs|file|files|filer|nas)[-_.]?\d*([-_.]|$)|fileserver",
+        r"file ?server|file shares?|\bdfs\b|smb shares?|home drives?|fileservice",
+    ),
+    "print_server": (
+        r"(^|[-_.])(prt|print|ps)[-_.]?\d*([-_.]|$)",
+        r"print ?server|printers?\b|print spooler|printing",
+    ),
+    "database": (
+        r"(^|[-_.])(sql|db|ora|pg|pgsql|mysql|maria|hana|mongo|appdb|sqlclu)[-_.]?\d*[a-z]?([-_.]|$)",
+        r"sql server|\bmssql|\boracle\b|postgres|\bmysql|mariadb|\bhana\b|\bdb2\b|mongodb|"
+        r"database|\bsybase|informix",
+    ),
+    "web_server": (
+        r"(^|[-_.])(web|www|iis|nginx|apache|http)[-_.]?\d*([-_.]|$)",
+        r"web ?server|\biis\b|nginx|apache|tomcat|web ?farm|web front",
+    ),
+    "load_balancer": (
+        r"(^|[-_.])(lb|haproxy|f5|netscaler|adc|kemp)[-_.]?\d*([-_.]|$)",
+        r"load ?balanc|haproxy|netscaler|big-?ip|\bkemp\b|reverse proxy",
+    ),
+    "queue": (
+        r"(^|[-_.])(mq|rabbit|rabbitmq|kafka|amq|msmq|queue)[-_.]?\d*([-_.]|$)",
+        r"rabbitmq|activemq|\bkafka\b|message queue|message broker|\bibm mq\b|msmq|\bjms\b",
+    ),
+    "remote_desktop": (
+        r"(^|[-_.])(rds|rdsh|ts|citrix|ctx|xa|vdi|rdgw|rdweb|horizon)[-_.]?\d*([-_.]|$)",
+        r"remote desktop|\brds\b|terminal ?server|citrix|xenapp|xendesktop|\bvdi\b|horizon view|"
+        r"session host|rd gateway|rdp gateway|virtual desktop",
+    ),
+    "voip": (
+        r"(^|[-_.])(voip|pbx|cucm|sip|tel|telephony|3cx|asterisk)[-_.]?\d*([-_.]|$)",
+        r"\bvoip\b|telephon|asterisk|\b3cx\b|call ?manager|cucm|\bpbx\b|\bsip\b|"
+        r"skype for business|\blync\b|contact cent|call cent",
+    ),
+    "license_server": (
+        r"(^|[-_.])(lic|license|licence|flexlm|lm)[-_.]?\d*([-_.]|$)",
+        r"licen[cs]e server|flexlm|flexnet|\brlm\b|\bhasp\b|sentinel|dongle|codemeter|"
+        r"licen[cs]e manager",
+    ),
+    "cluster_node": (
+        r"(^|[-_.])(clu|cluster|cl|node)[-_.]?\d*[a-z]?([-_.]|$)|clu[-_.]?\d",
+        r"failover cluster|\bwsfc\b|cluster node|\bmscs\b|always ?on|pacemaker|"
+        r"\bnlb\b|network load balancing|shared (quorum|disk)",
+    ),
+    "sap": (
+        r"(^|[-_.])(sap|hana|erp|s4|bw|pi|ecc)[-_.]?\d*([-_.]|$)",
+        r"\bsap\b|netweaver|s/4 ?hana|\bhana\b|\babap\b|\bsap erp\b",
+    ),
+    "backup_server": (
+        r"(^|[-_.])(bkp|backup|veeam|vbr)[-_.]?\d*([-_.]|$)",
+        r"backup server|veeam backup|backup repository|commvault media|netbackup master",
+    ),
+}
+
+#: When a server has several roles, the one shown first (most consequential for a move).
+ROLE_PRIORITY = (
+    "domain_controller",
+    "database",
+    "sap",
+    "file_server",
+    "remote_desktop",
+    "voip",
+    "license_server",
+    "load_balancer",
+    "queue",
+    "web_server",
+    "print_server",
+    "backup_server",
+    "cluster_node",
+)
+
+_DB_ENGINES = {
+    "oracle": r"\boracle\b(?! linux)|\bora[-_]?\d|oracle database|\b19c\b|\b12c\b|\brman\b",
+    "sqlserver": r"sql server|\bmssql|\bsql[-_]?\d|sqlclu",
+    "hana": r"\bhana\b",
+    "postgresql": r"postgres|\bpg[-_]?\d|pgsql",
+    "mysql": r"\bmysql|mariadb",
+    "db2": r"\bdb2\b",
+    "mongodb": r"mongo",
+}
+
+#: Names of pets: myth, fiction and the sky, the classic names of hand-built servers.
+PET_WORDS = (
+    "zeus hera apollo athena artemis hermes ares poseidon hades hephaestus dionysus demeter "
+    "thor odin loki freya frigg baldur gandalf frodo bilbo aragorn legolas gimli sauron "
+    "gollum saruman elrond smaug mercury venus earth mars jupiter saturn uranus neptune "
+    "pluto titan orion sirius vega pegasus phoenix hydra medusa atlas kronos prometheus "
+    "yoda vader skywalker kirk spock picard enterprise homer bart marge lisa simpson batman "
+    "joker neo trinity morpheus"
+).split()
+
+_SOURCES = (
+    ("name", ("name", "dns_name")),
+    ("role column", ("role",)),
+    ("application", ("application",)),
+    ("notes", ("annotation",)),
+    ("OS", ("os_name",)),
+    ("folder", ("folder",)),
+)
+
+FACTS: tuple[Fact, ...] = (
+    *(
+        Fact(
+            f"is_{role}",
+            "bool",
+            f"Evidence says the server is a {role.replace('_', ' ')}.",
+            ("name", "dns_name", "role", "application", "annotation", "os_name", "attr.*"),
+        )
+        for role in ROLES
+    ),
+    Fact(
+        "role",
+        "text",
+        "Most consequential detected role (see ROLE_PRIORITY), or 'other'.",
+        ("is_*",),
+    ),
+    Fact("roles", "text", "All detected roles, comma separated.", ("is_*",)),
+    Fact(
+        "role_evidence",
+        "text",
+        "Which sources matched each role (name, notes, OS, ...).",
+        ("name", "role", "application", "annotation", "os_name", "folder", "attr.*"),
+    ),
+    Fact(
+        "db_engine",
+        "text",
+        "Database engine detected (oracle, sqlserver, hana, ...).",
+        ("name", "application", "annotation", "os_name", "role", "attr.*"),
+    ),
+    Fact(
+        "is_latency_sensitive",
+        "bool",
+        "Interactive workload users feel every millisecond of: remote desktop, VDI, VoIP.",
+        ("is_remote_desktop", "is_voip", "annotation", "application"),
+    ),
+    Fact(
+        "is_office_service",
+        "bool",
+        "Reached by office users over the site uplink: domain controller, file or print.",
+        ("is_domain_controller", "is_file_server", "is_print_server"),
+    ),
+    Fact(
+        "naming_convention",
+        "text",
+        "Most common name shape in the estate (letters a, digits 9), e.g. 'a-a-9'.",
+        ("name",),
+    ),
+    Fact(
+        "follows_naming_convention",
+        "bool",
+        "The name has a shape shared by at least 5 % of the estate's servers.",
+        ("name",),
+    ),
+    Fact(
+        "pet_name",
+        "bool",
+        "A hand-picked name (myth, fiction, a single word) where the estate uses a convention.",
+        ("name",),
+    ),
+    Fact("has_owner", "bool", "An owner or responsible team is recorded.", ("owner", "attr.*")),
+    Fact(
+        "has_documentation",
+        "bool",
+        "Anything says what the server is for: notes, application or role.",
+        ("annotation", "application", "role"),
+    ),
+    Fact(
+        "age_days",
+        "days",
+        "Days since the server was created (export date as reference).",
+        ("created",),
+    ),
+    Fact(
+        "is_production",
+        "bool",
+        "Production by its environment or its name, folder or cluster (unknown if silent).",
+        ("environment", "name", "folder", "cluster"),
+    ),
+)
+
+
+def compute(ctx: FactContext) -> dict[str, pd.Series]:
+    s = ctx.servers
+    attrs = ctx.attrs_text()
+    texts = {label: ctx.text(*cols) for label, cols in _SOURCES}
+    name = ctx.text("name", "dns_name")
+    free = texts["role column"] + " | " + texts["application"] + " | " + texts["notes"]
+    free = free + " | " + texts["OS"] + " | " + attrs
+    out: dict[str, pd.Series] = {}
+    evidence = pd.Series("", index=s.index, dtype="string")
+    for role, (name_rx, text_rx) in ROLES.items():
+        by_name = _contains(name, name_rx)
+        hits = by_name.copy()
+        found = pd.Series("", index=s.index, dtype="string")
+        found = found.mask(by_name, "name")
+        for label in ("role column", "application", "notes", "OS", "folder"):
+            m = _contains(texts[label], text_rx)
+            hits |= m
+            found = found.mask(m, found.where(found.eq(""), found + "+") + label)
+        m = _contains(attrs, text_rx)
+        hits |= m
+        found = found.mask(m, found.where(found.eq(""), found + "+") + "custom attribute")
+        out[f"is_{role}"] = hits.astype("boolean")
+        tag = role.replace("_", " ") + " (" + found + ")"
+        evidence = evidence.mask(hits, evidence.where(evidence.eq(""), evidence + "; ") + tag)
+    out["is_cluster_node"] = out["is_cluster_node"] & ~out["is_load_balancer"]
+    out["role"] = _primary(out, s.index)
+    out["roles"] = _all_roles(out, s.index)
+    out["role_evidence"] = evidence.mask(evidence.eq(""))
+    out["db_engine"] = _db_engine(name + " | " + free, out["is_database"])
+    realtime = _contains(free, r"real-?time|\bscada\b|trading|video ?conferenc|streaming")
+    out["is_latency_sensitive"] = (out["is_remote_desktop"] | out["is_voip"] | realtime).astype(
+        "boolean"
+    )
+    out["is_office_service"] = (
+        out["is_domain_controller"] | out["is_file_server"] | out["is_print_server"]
+    ).astype("boolean")
+    out.update(_naming(s["name"]))
+    owner_attr = _contains(attrs, r"(owner|responsible|contact|verantwortlich)[^:|]*: [^|]*\w")
+    out["has_owner"] = (s["owner"].notna() | owner_attr).astype("boolean")
+    out["has_documentation"] = (
+        s["annotation"].notna() | s["application"].notna() | s["role"].notna()
+    ).astype("boolean")
+    age = (ctx.as_of - s["created"]).dt.days
+    out["age_days"] = age.astype("Float64").mask(age < 0)
+    out["is_production"] = _production(ctx)
+    return out
+
+
+def _contains(text: pd.Series, pattern: str) -> pd.Series:
+    # Groups in these patterns only group; non-capturing keeps pandas from warning.
+    pattern = re.sub(r"\((?!\?)", "(?:", pattern)
+    return text.str.contains(pattern, regex=True).fillna(False).astype(bool)
+
+
+def _primary(flags: dict[str, pd.Series], index: pd.Index) -> pd.Series:
+    role = pd.Series("other", index=index, dtype="string")
+    for r in reversed(ROLE_PRIORITY):
+        role = role.mask(flags[f"is_{r}"].astype(bool), r)
+    return role
+
+
+def _all_roles(flags: dict[str, pd.Series], index: pd.Index) -> pd.Series:
+    out = pd.Series("", index=index, dtype="string")
+    for r in ROLE_PRIORITY:
+        hit = flags[f"is_{r}"].astype(bool)
+        out = out.mask(hit, out.where(out.eq(""), out + ", ") + r)
+    return out.mask(out.eq(""))
+
+
+def _db_engine(text: pd.Series, is_db: pd.Series) -> pd.Series:
+    engine = pd.Series(pd.NA, index=text.index, dtype="string")
+    for name, pattern in reversed(list(_DB_ENGINES.items())):
+        engine = engine.mask(_contains(text, pattern), name)
+    return engine.where(is_db.astype(bool))
+
+
+def name_shape(name: pd.Series) -> pd.Series:
+    """'bsl-web-01' -> 'a-a-9': letters and digits collapsed, separators kept."""
+    lowered = name.astype("string").str.lower().str.replace(r"\.[a-z0-9.-]*$", "", regex=True)
+    shape = lowered.str.replace(r"[a-z]+", "a", regex=True).str.replace(r"[0-9]+", "9", regex=True)
+    return shape
+
+
+def _naming(name: pd.Series) -> dict[str, pd.Series]:
+    shape = name_shape(name)
+    share = shape.map(shape.value_counts(normalize=True))
+    dominant = shape.mode().iloc[0] if shape.notna().any() else pd.NA
+    follows = share.ge(0.05) & shape.ne("a")
+    single_word_share = float(shape.eq("a").mean()) if len(shape) else 0.0
+    lowered = name.astype("string").str.lower()
+    mythic = lowered.str.replace(r"[-_.0-9]+$", "", regex=True).isin(PET_WORDS)
+    lonely_word = shape.eq("a") & (single_word_share < 0.25) & lowered.str.len().ge(3)
+    return {
+        "naming_convention": pd.Series(dominant, index=name.index, dtype="string"),
+        "follows_naming_convention": follows.astype("boolean"),
+        "pet_name": (mythic | lonely_word).astype("boolean"),
+    }
+
+
+def _production(ctx: FactContext) -> pd.Series:
+    env = ctx.servers["environment"].astype("string").str.lower()
+    hints = ctx.text("name", "folder", "cluster")
+    prod = env.str.match(r"^(prod|prd|production|live)").fillna(False).astype(bool)
+    prod |= _contains(hints, r"(^|[^a-z])(prod|prd)([^a-z]|$)")
+    nonprod = env.str.match(r"^(test|tst|dev|qa|uat|lab|staging|int)").fillna(False).astype(bool)
+    nonprod |= _contains(hints, r"(^|[^a-z])(test|tst|dev|lab|qa|uat)([^a-z]|$)")
+    out = pd.Series(pd.NA, index=ctx.servers.index, dtype="boolean")
+    out[nonprod.to_numpy()] = False
+    out[prod.to_numpy()] = True
+    return out

@@ -1,0 +1,1 @@
+"""Renderers of an Assessment: JSON now; PDF, HTML and the workbook follow the same model."""
