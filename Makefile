@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-SAMPLE := sample_inventories/acme-rvtools.xlsx
 
 .PHONY: demo test lint wheel-check bench clean
 
@@ -15,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/advisor inspect $(SAMPLE)
+	$(BIN)/advisor demo --out out/demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -873,8 +873,29 @@ def assign_sites(servers: pd.DataFrame, profile: Profile) -> pd.Series:
     result = pd.Series(pd.NA, index=servers.index, dtype=pd.StringDtype(), name="site")
     for column, attribute in (("datacenter", "datacenters"), ("cluster", "clusters")):
         result = _lookup(servers, column, _key_map(profile, attribute)).fillna(result)
-    result = _lookup(servers, "site", _key_map(profile, "name")).fillna(result)
+    result = _lookup(servers, "site", _site_column_keys(profile)).fillna(result)
     return result.rename("site")
+
+
+def _site_column_keys(profile: Profile) -> dict[str, str]:
+    """What a spreadsheet's own site column may say for a profile site: its name, one of its
+    datacenters or clusters, its city, or the first word of its name when no other site
+    starts with that word ("Basel" for "Basel HQ")."""
+    keys: dict[str, str] = {}
+    first_words: dict[str, list[str]] = {}
+    for site in profile.sites:
+        names = [site.name, *site.datacenters, *site.clusters]
+        if getattr(site, "city", None):
+            names.append(site.city)
+        for value in names:
+            keys.setdefault(_norm(str(value)), site.name)
+        word = _norm(site.name).split(" ")[0]
+        first_words.setdefault(word, []).append(site.name)
+    for word, owners in first_words.items():
+        if len(owners) == 1 and len(word) >= 3:
+            keys.setdefault(word, owners[0])
+    keys.update({_norm(site.name): site.name for site in profile.sites})
+    return keys
 
 
 def _lookup(servers: pd.DataFrame, column: str, mapping: dict[str, str]) -> pd.Series:

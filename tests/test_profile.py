@@ -440,3 +440,31 @@ def test_assign_without_sites_is_all_na() -> None:
 
 def test_template_text_is_valid_yaml_mapping() -> None:
     assert isinstance(yaml.safe_load(profile_template()), dict)
+
+
+def test_site_column_matches_first_word_city_or_datacenter():
+    import pandas as pd
+
+    from advisor.profile import assign_sites, parse_profile
+
+    profile = parse_profile(
+        {
+            "sites": [
+                {"name": "Basel HQ", "lat": 47.56, "lon": 7.59, "datacenters": ["BSL-DC"]},
+                {"name": "Bern office", "city": "Bern"},
+                {"name": "Bern lab", "lat": 46.9, "lon": 7.4},
+            ]
+        },
+        "test profile",
+    )
+    servers = pd.DataFrame(
+        {
+            "datacenter": pd.array([None] * 5, dtype="string"),
+            "cluster": pd.array([None] * 5, dtype="string"),
+            "site": pd.array(["Basel", "bsl-dc", "bern office", "Bern", "Lyon"], dtype="string"),
+        }
+    )
+    got = assign_sites(servers, profile).tolist()
+    # "Bern" is a city of one site but the first word of two: the city decides.
+    assert got[:4] == ["Basel HQ", "Basel HQ", "Bern office", "Bern office"]
+    assert pd.isna(got[4])

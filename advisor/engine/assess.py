@@ -202,7 +202,8 @@ def assess(
     catalog = load_catalog(profile.target.provider)
     catalog.zone(profile.target.zone)  # an unknown zone is an input error here too
     rules = rules if rules is not None else load_catalog_rules()
-    settings = resolve_settings(rules, profile.rules, cli_sets or [])
+    engagement = {"window_hours": profile.migration.window_hours}
+    settings = resolve_settings(rules, profile.rules, cli_sets or [], engagement)
 
     servers = inventory.servers.copy()
     assigned = assign_sites(servers, profile)

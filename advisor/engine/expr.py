@@ -178,6 +178,8 @@ def _fn_matches(text: Value, pattern: Value) -> Value:
     except re.error as exc:
         raise ExpressionError(f"matches(): bad pattern {pattern!r} ({exc})") from exc
     if isinstance(text, pd.Series):
+        # Groups in rule patterns only group: make them non-capturing for pandas.
+        pattern = re.sub(r"\((?!\?)", "(?:", pattern)
         return _text(text).str.contains(pattern, flags=re.IGNORECASE, regex=True).astype("boolean")
     return None if _scalar_na(text) else bool(re.search(pattern, str(text), re.IGNORECASE))
 

@@ -60,9 +60,17 @@ def _coerce(rule: Rule, param: str, value: Any, where: str) -> Any:
 
 
 def resolve_settings(
-    rules: list[Rule], profile_rules: dict[str, Any], cli_sets: list[str]
+    rules: list[Rule],
+    profile_rules: dict[str, Any],
+    cli_sets: list[str],
+    engagement: dict[str, Any] | None = None,
 ) -> dict[str, RuleSettings]:
-    """Settings per rule code after the profile and the command line have had their say."""
+    """Settings per rule code after the profile and the command line have had their say.
+
+    `engagement` holds engagement-wide values from the profile (e.g. `window_hours` from
+    `migration`); they set the param of that name in every rule that has one, before
+    per-rule overrides: defaults < engagement < profile rules < --set.
+    """
     index: dict[str, Rule] = {}
     for r in rules:
         index[r.code] = r
@@ -76,6 +84,11 @@ def resolve_settings(
         )
         for r in rules
     }
+    for param, value in (engagement or {}).items():
+        for r in rules:
+            if param in r.spec.params and value is not None:
+                out[r.code].params[param] = _coerce(r, param, value, f"profile ({param})")
+                out[r.code].origin[param] = "profile"
     for key, override in (profile_rules or {}).items():
         where = f"profile rules.{key}"
         rule = find_rule(index, str(key), where)

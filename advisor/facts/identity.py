@@ -69,7 +69,7 @@ ROLES: dict[str, tuple[str, str]] = {
         r"\bnlb\b|network load balancing|shared (quorum|disk)",
     ),
     "sap": (
-        r"(^|[-_.])(sap|hana|erp|s4|bw|pi|ecc)[-_.]?\d*([-_.]|$)",
+        r"(^|[-_.])(sap|hana|s4|bw|pi|ecc)[-_.]?\d*([-_.]|$)",
         r"\bsap\b|netweaver|s/4 ?hana|\bhana\b|\babap\b|\bsap erp\b",
     ),
     "backup_server": (
@@ -114,6 +114,12 @@ PET_WORDS = (
     "yoda vader skywalker kirk spock picard enterprise homer bart marge lisa simpson batman "
     "joker neo trinity morpheus"
 ).split()
+
+#: Function words inside a single-word name ('wwebtest'): a made-up code, not a pet.
+_FUNCTION_TOKENS = (
+    r"test|prod|dev|qa|uat|sql|db|web|app|srv|svr|server|report|file|print|mail|backup|bkp|"
+    r"scan|cert|eval|mgmt|admin|proxy|ftp|dns|dhcp|vpn|esx|host|node|clu"
+)
 
 _SOURCES = (
     ("name", ("name", "dns_name")),
@@ -209,6 +215,8 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     s = ctx.servers
     attrs = ctx.attrs_text()
     texts = {label: ctx.text(*cols) for label, cols in _SOURCES}
+    # "Database on bsl-sql-01" describes a dependency, not this server's role.
+    texts["notes"] = _without_references(texts["notes"], s["name"])
     name = ctx.text("name", "dns_name")
     free = texts["role column"] + " | " + texts["application"] + " | " + texts["notes"]
     free = free + " | " + texts["OS"] + " | " + attrs
@@ -242,11 +250,7 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
         out["is_domain_controller"] | out["is_file_server"] | out["is_print_server"]
     ).astype("boolean")
     out.update(_naming(s["name"]))
-    owner_attr = _contains(attrs, r"(owner|responsible|contact|verantwortlich)[^:|]*: [^|]*\w")
-    out["has_owner"] = (s["owner"].notna() | owner_attr).astype("boolean")
-    out["has_documentation"] = (
-        s["annotation"].notna() | s["application"].notna() | s["role"].notna()
-    ).astype("boolean")
+    out.update(_ownership(s, attrs))
     age = (ctx.as_of - s["created"]).dt.days
     out["age_days"] = age.astype("Float64").mask(age < 0)
     out["is_production"] = _production(ctx)
@@ -257,6 +261,38 @@ def _contains(text: pd.Series, pattern: str) -> pd.Series:
     # Groups in these patterns only group; non-capturing keeps pandas from warning.
     pattern = re.sub(r"\((?!\?)", "(?:", pattern)
     return text.str.contains(pattern, regex=True).fillna(False).astype(bool)
+
+
+#: Words that introduce another server a note depends on ("database on X", "talks to X").
+_REFERENCE_WORDS = r"on|to|from|via|at|uses?|using|in|with"
+
+
+def _without_references(notes: pd.Series, names: pd.Series) -> pd.Series:
+    """Notes without the clauses that name another server of the estate after a preposition
+    ("Database on bsl-sql-01", "sessions in PostgreSQL on bsl-appdb-01"): such a clause says
+    what the server uses, not what it is.
+
+    Linear in the size of the notes: notes are split into clauses, every word after a
+    reference word is looked up in the set of the estate's names (a hash lookup, not a regex
+    over thousands of names), and clauses with a hit are dropped.
+    """
+    lowered = names.astype("string").str.lower().str.strip().dropna()
+    short = lowered.str.replace(r"\..*$", "", regex=True)
+    known = {n for n in pd.concat([lowered, short]) if len(n) >= 3}
+    if not known or notes.isna().all():
+        return notes
+    exploded = notes.str.split(r"[.;,()|\n]", regex=True).explode()
+    owner = exploded.index  # the server each clause belongs to
+    clauses = exploded.reset_index(drop=True)  # one position per clause
+    clauses = clauses[clauses.notna() & clauses.ne("")]
+    words = clauses.str.extractall(
+        rf"\b(?:{_REFERENCE_WORDS})\s+(?:(?:the|server|host|vm)\s+)*([a-z0-9][a-z0-9_.-]*)"
+    )[0].str.rstrip(".-_")
+    hit = words.isin(known) | words.str.replace(r"\..*$", "", regex=True).isin(known)
+    referenced = clauses.index.isin(words.index.get_level_values(0)[hit.to_numpy()])
+    kept = clauses[~referenced]
+    joined = kept.groupby(owner[kept.index]).agg(" ".join)
+    return joined.reindex(notes.index).fillna("").astype("string").where(notes.notna())
 
 
 def _primary(flags: dict[str, pd.Series], index: pd.Index) -> pd.Series:
@@ -290,18 +326,71 @@ def name_shape(name: pd.Series) -> pd.Series:
 
 def _naming(name: pd.Series) -> dict[str, pd.Series]:
     shape = name_shape(name)
-    share = shape.map(shape.value_counts(normalize=True))
+    # A node letter after the number ('bsl-sqlclu-01a') keeps the name in its convention.
+    coarse = shape.str.replace(r"9a$", "9", regex=True)
+    counts = shape.map(shape.value_counts())
+    coarse_counts = coarse.map(coarse.value_counts())
+    total = max(int(shape.notna().sum()), 1)
+    shared = (counts.ge(0.05 * total) | coarse_counts.ge(0.05 * total)) & coarse_counts.ge(2)
+    follows = shared & shape.ne("a")
     dominant = shape.mode().iloc[0] if shape.notna().any() else pd.NA
-    follows = share.ge(0.05) & shape.ne("a")
     single_word_share = float(shape.eq("a").mean()) if len(shape) else 0.0
-    lowered = name.astype("string").str.lower()
-    mythic = lowered.str.replace(r"[-_.0-9]+$", "", regex=True).isin(PET_WORDS)
-    lonely_word = shape.eq("a") & (single_word_share < 0.25) & lowered.str.len().ge(3)
+    short = name.astype("string").str.lower().str.replace(r"\..*$", "", regex=True)
+    mythic = short.str.replace(r"[-_.0-9]+$", "", regex=True).isin(PET_WORDS)
+    # A lone word is a pet only where words are rare and nobody else shares its first
+    # letters: 'BOWLVCPRD' among 385 'BOW...' names is a convention, 'gandalf' is not.
+    prefix = short.str[:3]
+    prefix_shared = prefix.map(prefix.value_counts()).ge(3)
+    # 'wwebtest', 'wasgdbtest' spell out a function: systematic, only without separators.
+    functional = _contains(short, _FUNCTION_TOKENS)
+    lonely_word = (
+        shape.eq("a")
+        & (single_word_share < 0.25)
+        & short.str.len().ge(3)
+        & ~prefix_shared
+        & ~functional
+    )
     return {
         "naming_convention": pd.Series(dominant, index=name.index, dtype="string"),
-        "follows_naming_convention": follows.astype("boolean"),
-        "pet_name": (mythic | lonely_word).astype("boolean"),
+        "follows_naming_convention": follows.fillna(False).astype("boolean"),
+        "pet_name": (mythic | lonely_word).fillna(False).astype("boolean"),
     }
+
+
+_OWNER_LABEL = r"owner|responsible|contact|verantwortlich"
+#: Values that fill a cell without saying anything: '?', 'n/a', 'tbd', '-'.
+_PLACEHOLDER = r"^[\s?\-./_*]*(n/?a|none|null|unknown|unbekannt|tbd|tba|todo)?[\s?\-./_*]*$"
+#: Notes that admit nobody knows what the server is for are no documentation.
+_UNSURE = (
+    r"nobody knows|no idea|not sure|unclear|unknown purpose|maybe|perhaps|\?\?|keine ahnung|"
+    r"undocumented|not documented"
+)
+
+
+def _meaningful(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip().str.lower()
+    empty = text.isna() | text.str.match(_PLACEHOLDER).fillna(True).astype(bool)
+    return ~empty & ~_contains(text, _UNSURE)
+
+
+def _ownership(s: pd.DataFrame, attrs: pd.Series) -> dict[str, pd.Series]:
+    """Owner and documentation. True where recorded; false where it is missing, a
+    placeholder ('?', 'n/a') or admits nobody knows, but only in an estate that uses the
+    field (at least half its servers have it): where notes are rare, or the export has no
+    owner field at all (Azure Migrate CSV, most RVTools exports), a missing entry says
+    nothing and stays unknown."""
+    owner_attr = _contains(attrs, rf"({_OWNER_LABEL})[^:|]*: [^|]*\w")
+    has_owner = _meaningful(s["owner"]) | owner_attr
+    fields = ["annotation", "application", "role"]
+    has_doc = pd.concat([_meaningful(s[c]) for c in fields], axis=1).any(axis=1)
+    return {"has_owner": _where_used(has_owner), "has_documentation": _where_used(has_doc)}
+
+
+def _where_used(present: pd.Series) -> pd.Series:
+    out = present.astype("boolean")
+    if len(out) and present.mean() < 0.5:
+        out = out.mask(~present)
+    return out
 
 
 def _production(ctx: FactContext) -> pd.Series:

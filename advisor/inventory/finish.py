@@ -14,7 +14,7 @@ from advisor.inventory.convert import to_text
 from advisor.inventory.headers import header_key
 from advisor.inventory.schema import ATTR_PREFIX, Problem, conform
 
-_WINDOWS = r"windows|microsoft|\bwin(?:20\d\d|2k|nt)\b"
+_WINDOWS = r"windows|microsoft|\bwin ?(?:server|20\d\d|2k\d*|nt|xp|7|8|10|11)\b"
 _LINUX = (
     r"linux|red ?hat|\brhel\b|centos|ubuntu|debian|suse|\bsles\b|rocky|almalinux|fedora|"
     r"photon|coreos|amazon|mint|gentoo|\barch\b|alpine|oracle ?linux|\bol\d"

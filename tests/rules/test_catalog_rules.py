@@ -16,9 +16,7 @@ RULES = load_catalog_rules()
 CASES = [(r, e) for r in RULES for e in r.spec.examples]
 
 
-@pytest.mark.parametrize(
-    ("rule", "example"), CASES, ids=[f"{r.code}-{e.name}" for r, e in CASES]
-)
+@pytest.mark.parametrize(("rule", "example"), CASES, ids=[f"{r.code}-{e.name}" for r, e in CASES])
 def test_rule_example(rule, example):
     assert example_outcome(rule, example) == example.expect
 

@@ -1,0 +1,487 @@
+"""Licences that care where a server runs: vendors with cloud rules, and licences bound to
+hardware (dongles, MAC addresses, host IDs).
+
+Sources (shared/domain-facts.md section 3): Oracle authorises only named clouds and treats
+shared KVM as soft partitioning; Microsoft server products move with Software Assurance or
+subscription licences (License Mobility, Flexible Virtualization Benefit); SAP supports
+production only on certified IaaS (SAP Note 1380654); IBM sub-capacity needs an Eligible
+Public Cloud and ILMT; node-locked licences follow a MAC address, a host ID or a USB dongle.
+What the target allows comes from the catalog's `licensing` section, as a status text
+('yes', 'no' or 'unverified') so an unverified provider fact never makes a server's own
+facts unknown. Product detection is text evidence: true when found, false when not.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from advisor.facts.base import Fact, FactContext
+from advisor.facts.network import first_match, mentioned
+
+#: Microsoft server products whose licences move to a hosted cloud only with Software
+#: Assurance or subscription licences (License Mobility / Flexible Virtualization Benefit).
+MICROSOFT_PRODUCTS: dict[str, str] = {
+    "sqlserver": r"sql server|\bmssql|\bsql ?express\b",
+    "exchange": r"(microsoft |ms )?exchange (server|20[01]\d|cu ?\d)|\bexchange (hybrid|dag)\b",
+    "sharepoint": r"sharepoint",
+    "skype-for-business": r"skype for business|\blync\b",
+    "system-center": r"system center|\bsccm\b|\bscom\b|\bscvmm\b|\bscsm\b",
+    "biztalk": r"biztalk",
+    "dynamics": r"dynamics (ax|nav|crm|gp)\b|navision",
+    "project-server": r"project server",
+}
+#: SQL Server editions that carry no licence fee (not production licences).
+FREE_SQL_EDITIONS = ("developer", "express", "evaluation")
+_SQL_EDITION = (
+    r"sql server(?: \d{4})?(?: r2)?(?: sp\d)? "
+    r"(standard|enterprise|developer|express|web|workgroup|datacenter|evaluation)"
+)
+
+#: IBM products licensed by PVU/VPC, where sub-capacity needs ILMT and an eligible cloud.
+IBM_PRODUCTS: dict[str, str] = {
+    "websphere": r"websphere",
+    "db2": r"\bdb2\b",
+    "ibm-mq": r"\bibm mq\b|websphere mq|\bmqseries\b",
+    "domino": r"\bdomino\b|lotus notes",
+    "cognos": r"\bcognos\b",
+    "spss": r"\bspss\b",
+    "informix": r"\binformix\b",
+    "tivoli": r"\btivoli\b|spectrum protect",
+    "filenet": r"filenet",
+    "maximo": r"\bmaximo\b",
+    "datapower": r"datapower",
+    "qradar": r"qradar",
+    "guardium": r"guardium",
+}
+_IBM_OTHER = r"\bibm\b"
+
+#: Hardware licence keys (dongles) by their usual names. Not "sentinel" alone (a SIEM).
+DONGLE = (
+    r"dongle|\bhasp\b|sentinel (hl|hasp|ldk|superpro|ultrapro|rms|key)|safenet|codemeter|"
+    r"\bwibu\b|cmdongle|hardlock|marx crypto|usb[- ]?(licen[cs]e )?key"
+)
+#: A licence tied to a MAC address, in either word order, within one sentence.
+MAC_BOUND = (
+    r"licen[cs]\w*[^.|;]{0,80}\bmac\b|\bmac\b[^.|;]{0,80}licen[cs]|"
+    r"(hostid|host id)[^.|;]{0,40}\bmac\b"
+)
+#: A licence tied to a host ID (FlexLM/FlexNet node-locked, hostid lines).
+HOSTID_BOUND = (
+    r"\bhost ?id\b|node[- ]?locked|\blmhostid\b|"
+    r"licen[cs]\w* (bound|tied|locked) to (the )?(host|hostname|server)"
+)
+#: Licence-server software whose licence file names the server's host ID.
+LICENCE_DAEMON = r"flexlm|flexnet|\blmgrd\b|\brlm\b|reprise licen"
+#: The server itself is the licence server (not a client that names one).
+_LICENCE_HOST_TEXT = r"licen[cs]e ?server|licen[cs]e manager|\blmgrd\b"
+_LICENCE_HOST_NAME = r"(^|[-_.])(lic|license|licence|flexlm|lm)[-_.]?\d*([-_.]|$)"
+
+_SAP_TEXT = r"\bsap\b|netweaver|s/4 ?hana|\bhana\b|\babap\b|\becc ?6"
+_SAP_NAME = r"(^|[-_.])(sap|hana)"
+_PROD_TEXT = r"\bprd\b|\bprod\b|production|productive|produktiv"
+_NONPROD_TEXT = r"sandbox|\bsbx\b|\btest\b|\btst\b|\bqas\b|\bdev\b|development|training|\bdemo\b"
+
+_WINDOWS = r"\bwin(dows)?\b|^w2k|microsoft"
+_WIN_DESKTOP = (
+    r"windows (xp|vista|7|8(\.1)?|10|11)\b|\bwin ?(xp|7|8|10|11)\b|professional|workstation"
+)
+_RHEL = r"red ?hat|\brhel\b"
+
+
+def _groups(pattern: str) -> str:
+    """Groups in the patterns only group: make them non-capturing."""
+    return re.sub(r"\((?!\?)", "(?:", pattern)
+
+
+def contains(text: pd.Series, pattern: str) -> pd.Series:
+    """Regex search over a text column, any case (patterns are written in lower case and the
+    text is lowered, which keeps the fast Arrow regex path); NA counts as no match."""
+    return (
+        text.astype("string")
+        .str.lower()
+        .str.contains(_groups(pattern), regex=True)
+        .fillna(False)
+        .astype(bool)
+    )
+
+
+def evidence(text: pd.Series, pattern: str) -> pd.Series:
+    """Like `contains`, but a mention negated nearby ('no dongle', 'never NATed') does not
+    count (network.mentioned, run only on the rows that mention the pattern at all)."""
+    hit = contains(text, pattern)
+    rows = text[hit.to_numpy()].astype("string").str.lower()
+    return mentioned(rows, _groups(pattern)).reindex(text.index, fill_value=False)
+
+
+def found_words(text: pd.Series, pattern: str, where: pd.Series | None = None) -> pd.Series:
+    """The first words matching `pattern`, quoted; NA where none (or outside `where`, which
+    spares the slow extraction on rows that are not reported anyway)."""
+    rows = text if where is None else text[where.fillna(False).astype(bool).to_numpy()]
+    words = first_match(rows.astype("string").str.lower(), _groups(pattern))
+    return ("'" + words + "'").astype("string").reindex(text.index)
+
+
+def flag_each(text: pd.Series, patterns: dict[str, str]) -> dict[str, pd.Series]:
+    """One flag per pattern; the rows are first filtered with all patterns at once, so the
+    per-pattern searches only run where something matched."""
+    hit = contains(text, "|".join(f"(?:{rx})" for rx in patterns.values()))
+    rows = text[hit.to_numpy()]
+    return {
+        key: contains(rows, rx).reindex(text.index, fill_value=False)
+        for key, rx in patterns.items()
+    }
+
+
+def status(value: bool | None) -> str:
+    """A catalog verdict as text: 'yes', 'no' or 'unverified' (None: not found in sources)."""
+    return "unverified" if value is None else ("yes" if value else "no")
+
+
+def constant(ctx: FactContext, value: object, dtype: str = "string") -> pd.Series:
+    """The same value for every server (target facts)."""
+    return pd.Series(value, index=ctx.servers.index, dtype=dtype)
+
+
+def labels(flags: dict[str, pd.Series], index: pd.Index) -> pd.Series:
+    """'a, b' of the keys whose flag is true; NA where none is."""
+    out = pd.Series("", index=index, dtype="string")
+    for key, hit in flags.items():
+        out = out.mask(hit, out.where(out.eq(""), out + ", ") + key)
+    return out.mask(out.eq(""))
+
+
+def device_flags(ctx: FactContext, kind: str) -> tuple[pd.DataFrame, bool]:
+    """Device rows of one kind (usb, cdrom) and whether the inventory reports that kind at
+    all (an RVTools export with its vUSB/vCD tab, or any such row)."""
+    dev = ctx.inventory.devices
+    rows = dev[dev["kind"].astype("string").eq(kind).fillna(False).to_numpy()]
+    tab = {"usb": "vusb", "cdrom": "vcd"}[kind]
+    tabs = {t.lower() for t in getattr(ctx.inventory.source, "tabs_read", [])}
+    return rows, bool(len(rows)) or tab in tabs
+
+
+FACTS: tuple[Fact, ...] = (
+    Fact(
+        "license_vendor",
+        "text",
+        "Vendors whose licence terms depend on where the server runs, found on it: oracle, "
+        "microsoft, sap, ibm, red hat (comma separated).",
+        ("db_engine", "os_name", "application", "annotation", "attr.*"),
+    ),
+    Fact("oracle_database", "bool", "An Oracle Database runs on the server.", ("db_engine",)),
+    Fact(
+        "oracle_edition",
+        "text",
+        "Oracle Database edition named in the notes: enterprise or standard (unknown if silent).",
+        ("application", "annotation"),
+    ),
+    Fact(
+        "microsoft_server_product",
+        "text",
+        "Licensed Microsoft server products found (sqlserver, exchange, sharepoint, ...); "
+        "free SQL Server editions (Developer, Express, Evaluation) are left out.",
+        ("db_engine", "application", "annotation", "role", "attr.*"),
+    ),
+    Fact(
+        "has_microsoft_server_product",
+        "bool",
+        "At least one licensed Microsoft server product runs on the server.",
+        ("microsoft_server_product",),
+    ),
+    Fact(
+        "sql_server_edition",
+        "text",
+        "SQL Server edition named in the notes (standard, enterprise, developer, ...).",
+        ("application", "annotation"),
+    ),
+    Fact(
+        "windows_server",
+        "bool",
+        "Windows Server operating system (not a Windows desktop OS); unknown without an OS.",
+        ("os_name", "os_family"),
+    ),
+    Fact(
+        "rhel_server",
+        "bool",
+        "Red Hat Enterprise Linux (needs a Red Hat subscription).",
+        ("os_name",),
+    ),
+    Fact(
+        "sap_system",
+        "bool",
+        "SAP software (NetWeaver, S/4HANA, ECC, HANA) runs on the server.",
+        ("is_sap", "name", "application", "annotation", "os_name", "attr.*"),
+    ),
+    Fact(
+        "sap_production",
+        "bool",
+        "The SAP system is production (unknown when neither the estate nor the notes say).",
+        ("sap_system", "is_production", "application", "annotation"),
+    ),
+    Fact(
+        "ibm_product",
+        "text",
+        "IBM products found (websphere, db2, ibm-mq, domino, cognos, spss, ...; 'ibm' for "
+        "IBM software not named further).",
+        ("db_engine", "application", "annotation", "role", "attr.*"),
+    ),
+    Fact(
+        "has_ibm_product", "bool", "At least one IBM product runs on the server.", ("ibm_product",)
+    ),
+    Fact(
+        "usb_device_count",
+        "count",
+        "USB devices attached to the VM (unknown when the inventory has no USB data).",
+        ("devices",),
+    ),
+    Fact(
+        "usb_dongle",
+        "bool",
+        "A licence dongle: a USB device named like one (HASP, Sentinel, CodeMeter, ...) or "
+        "notes that mention one.",
+        ("devices", "annotation", "application", "attr.*"),
+    ),
+    Fact(
+        "dongle_evidence",
+        "text",
+        "The dongle's device name, or the words in the notes.",
+        ("devices", "annotation", "application", "attr.*"),
+    ),
+    Fact(
+        "mac_bound_license",
+        "bool",
+        "A licence is bound to a MAC address: the notes say so, or a licence server has a "
+        "manually set MAC.",
+        ("annotation", "application", "attr.*", "manual_mac", "is_license_server"),
+    ),
+    Fact(
+        "mac_licence_evidence",
+        "text",
+        "What shows the MAC binding (notes, manual MAC).",
+        ("annotation", "application", "attr.*", "manual_mac"),
+    ),
+    Fact(
+        "hostid_bound_license",
+        "bool",
+        "A licence is bound to a host ID: notes mention hostid/node-locked, or a FlexLM/FlexNet/"
+        "RLM licence server (its licence file names the server's host ID).",
+        ("annotation", "application", "attr.*", "is_license_server"),
+    ),
+    Fact(
+        "hostid_evidence",
+        "text",
+        "What shows the host-ID binding (notes, licence daemon).",
+        ("annotation", "application", "attr.*", "is_license_server"),
+    ),
+    Fact(
+        "hardware_bound_license",
+        "bool",
+        "Any licence bound to hardware: USB dongle, MAC address or host ID.",
+        ("usb_dongle", "mac_bound_license", "hostid_bound_license"),
+    ),
+    Fact(
+        "license_binding",
+        "text",
+        "What the hardware-bound licence is tied to (dongle, MAC address, host ID).",
+        ("usb_dongle", "mac_bound_license", "hostid_bound_license"),
+    ),
+    Fact(
+        "target_oracle_authorized",
+        "text",
+        "Target is an Oracle Authorized Cloud Environment: yes, no or unverified.",
+        ("catalog.licensing.oracle_authorized_cloud",),
+    ),
+    Fact(
+        "target_sap_certified",
+        "text",
+        "Target is SAP-certified IaaS for production SAP: yes, no or unverified.",
+        ("catalog.licensing.sap_certified",),
+    ),
+    Fact(
+        "target_ibm_eligible",
+        "text",
+        "Target is an IBM Eligible Public Cloud for sub-capacity BYOSL: yes, no or unverified.",
+        ("catalog.licensing.ibm_eligible_public_cloud",),
+    ),
+    Fact(
+        "target_ms_authorized_outsourcer",
+        "text",
+        "Target is a Microsoft Authorized Outsourcer (Flexible Virtualization Benefit): yes, "
+        "no or unverified.",
+        ("catalog.licensing.microsoft_authorized_outsourcer",),
+    ),
+    Fact(
+        "target_red_hat_cloud_access",
+        "text",
+        "Target takes RHEL subscriptions under Red Hat Cloud Access: yes, no or unverified.",
+        ("catalog.licensing.red_hat_cloud_access",),
+    ),
+    Fact(
+        "target_usb_passthrough",
+        "text",
+        "Target passes physical USB devices to instances: yes, no or unverified.",
+        ("catalog.usb_passthrough.available",),
+    ),
+    Fact(
+        "target_custom_mac_status",
+        "text",
+        "Target lets an instance keep a MAC address of its choosing: yes, no or unverified.",
+        ("target_custom_mac_allowed",),
+    ),
+    Fact(
+        "estate_windows_servers",
+        "count",
+        "Windows Server VMs and servers (not templates).",
+        ("windows_server", "is_template"),
+        "portfolio",
+    ),
+    Fact(
+        "estate_windows_vcpus",
+        "count",
+        "vCPUs of the estate's Windows Server VMs.",
+        ("windows_server", "vcpus"),
+        "portfolio",
+    ),
+    Fact(
+        "target_windows_licence_included",
+        "text",
+        "Target sells Windows Server licence-included instances: yes, no or unverified.",
+        ("catalog.licensing.windows_license_included",),
+        "portfolio",
+    ),
+)
+
+
+def compute(ctx: FactContext) -> dict[str, pd.Series]:
+    s = ctx.servers
+    idx = s.index
+    attrs = ctx.attrs_text()
+    notes = ctx.text("application", "annotation", "role") + " | " + attrs
+    name = ctx.text("name", "dns_name")
+    engine = ctx.fact("db_engine").astype("string")
+    out: dict[str, pd.Series] = {}
+
+    oracle = engine.eq("oracle").fillna(False)
+    out["oracle_database"] = oracle.astype("boolean")
+    edition = pd.Series(pd.NA, index=idx, dtype="string")
+    edition = edition.mask(contains(notes, r"standard edition|\bse ?(one|2)\b|\bse2\b"), "standard")
+    edition = edition.mask(contains(notes, r"enterprise edition|\boracle \S+ ee\b"), "enterprise")
+    out["oracle_edition"] = edition.where(oracle)
+
+    sql_text = ctx.text("application", "annotation")
+    sql_text = sql_text[sql_text.str.contains("sql server", regex=False).fillna(False).to_numpy()]
+    sql_edition = sql_text.str.extract(_SQL_EDITION)[0].reindex(idx)
+    out["sql_server_edition"] = sql_edition.astype("string")
+    ms_flags = flag_each(notes, MICROSOFT_PRODUCTS)
+    free_sql = out["sql_server_edition"].isin(FREE_SQL_EDITIONS).fillna(False).astype(bool)
+    ms_flags["sqlserver"] = (
+        ms_flags["sqlserver"] | engine.eq("sqlserver").fillna(False)
+    ) & ~free_sql
+    out["microsoft_server_product"] = labels(ms_flags, idx)
+    out["has_microsoft_server_product"] = out["microsoft_server_product"].notna().astype("boolean")
+
+    os_name = s["os_name"].astype("string")
+    family = s["os_family"].astype("string").str.lower()
+    windows = contains(os_name, _WINDOWS) | family.eq("windows").fillna(False)
+    desktop = contains(os_name, _WIN_DESKTOP) & ~contains(os_name, r"server")
+    os_known = os_name.notna() | family.notna()
+    out["windows_server"] = (windows & ~desktop).astype("boolean").where(os_known)
+    out["rhel_server"] = contains(os_name, _RHEL).astype("boolean").where(os_name.notna())
+
+    sap_text = contains(notes + " | " + ctx.text("os_name"), _SAP_TEXT) | contains(name, _SAP_NAME)
+    sap = ctx.fact("is_sap").fillna(False).astype(bool) & sap_text
+    out["sap_system"] = sap.astype("boolean")
+    prod = ctx.fact("is_production").astype("boolean")
+    sap_notes = ctx.text("application", "annotation")
+    prod = prod.mask(prod.isna() & contains(sap_notes, _PROD_TEXT), True)
+    prod = prod.mask(prod.isna() & contains(sap_notes, _NONPROD_TEXT), False)
+    out["sap_production"] = prod.where(sap, False).astype("boolean")
+
+    ibm_flags = flag_each(notes, IBM_PRODUCTS)
+    ibm_flags["db2"] = ibm_flags["db2"] | engine.eq("db2").fillna(False)
+    named = pd.concat(ibm_flags.values(), axis=1).any(axis=1)
+    ibm_flags["ibm"] = contains(notes, _IBM_OTHER) & ~named
+    out["ibm_product"] = labels(ibm_flags, idx)
+    out["has_ibm_product"] = out["ibm_product"].notna().astype("boolean")
+
+    usb, usb_known = device_flags(ctx, "usb")
+    count = usb.groupby("server_id").size().reindex(idx, fill_value=0).astype("Float64")
+    out["usb_device_count"] = count if usb_known else pd.Series(pd.NA, index=idx, dtype="Float64")
+    named = usb[contains(usb["device"], DONGLE).to_numpy()]
+    named_list = (
+        named["device"].astype("string").groupby(named["server_id"]).agg("; ".join).reindex(idx)
+    )
+    noted = evidence(notes, DONGLE)
+    dongle = pd.Series(idx.isin(named["server_id"].unique()), index=idx) | noted
+    out["usb_dongle"] = dongle.astype("boolean")
+    out["dongle_evidence"] = (
+        ("device '" + named_list.astype("string") + "'")
+        .fillna("notes: " + found_words(notes, DONGLE, noted))
+        .where(dongle)
+    )
+
+    # identity's is_license_server also counts clients that mention FlexLM; a host ID binds
+    # the licence server itself, named so or stated in its role, application or notes.
+    licence_server = ctx.fact("is_license_server").fillna(False).astype(bool) & (
+        evidence(ctx.text("role", "application", "annotation"), _LICENCE_HOST_TEXT)
+        | contains(name, _LICENCE_HOST_NAME)
+    )
+    manual_mac = ctx.fact("manual_mac").fillna(False).astype(bool)
+    mac_noted = evidence(notes, MAC_BOUND)
+    mac = mac_noted | (licence_server & manual_mac)
+    out["mac_bound_license"] = mac.astype("boolean")
+    out["mac_licence_evidence"] = (
+        ("notes: " + found_words(notes, MAC_BOUND, mac_noted))
+        .where(mac_noted, "manual MAC on a licence server")
+        .where(mac)
+    )
+    hostid_noted = evidence(notes, HOSTID_BOUND)
+    daemon = licence_server & evidence(notes, LICENCE_DAEMON)
+    hostid = hostid_noted | daemon
+    out["hostid_bound_license"] = hostid.astype("boolean")
+    out["hostid_evidence"] = (
+        ("notes: " + found_words(notes, HOSTID_BOUND, hostid_noted))
+        .where(hostid_noted, "licence server running " + found_words(notes, LICENCE_DAEMON, daemon))
+        .where(hostid)
+    )
+    bound = {
+        "USB dongle": out["usb_dongle"].astype(bool),
+        "MAC address": mac,
+        "host ID": hostid,
+    }
+    out["license_binding"] = labels(bound, idx)
+    out["hardware_bound_license"] = out["license_binding"].notna().astype("boolean")
+
+    vendors = {
+        "oracle": oracle,
+        "microsoft": out["has_microsoft_server_product"].astype(bool)
+        | out["windows_server"].fillna(False).astype(bool),
+        "sap": sap,
+        "ibm": out["has_ibm_product"].astype(bool),
+        "red hat": out["rhel_server"].fillna(False).astype(bool),
+    }
+    out["license_vendor"] = labels(vendors, idx)
+
+    lic = ctx.catalog.licensing
+    out["target_oracle_authorized"] = constant(ctx, status(lic.oracle_authorized_cloud.value))
+    out["target_sap_certified"] = constant(ctx, status(lic.sap_certified.value))
+    out["target_ibm_eligible"] = constant(ctx, status(lic.ibm_eligible_public_cloud.value))
+    out["target_ms_authorized_outsourcer"] = constant(
+        ctx, status(lic.microsoft_authorized_outsourcer.value)
+    )
+    out["target_red_hat_cloud_access"] = constant(ctx, status(lic.red_hat_cloud_access.value))
+    out["target_usb_passthrough"] = constant(ctx, status(ctx.catalog.usb_passthrough.available))
+    custom_mac = ctx.fact("target_custom_mac_allowed").astype("boolean")
+    out["target_custom_mac_status"] = (
+        custom_mac.map({True: "yes", False: "no"}).astype("string").fillna("unverified")
+    )
+
+    live_windows = out["windows_server"].fillna(False).astype(bool) & ~ctx.fact(
+        "is_template"
+    ).fillna(False).astype(bool)
+    ctx.portfolio["estate_windows_servers"] = int(live_windows.sum())
+    ctx.portfolio["estate_windows_vcpus"] = int(s["vcpus"].where(live_windows).fillna(0).sum())
+    ctx.portfolio["target_windows_licence_included"] = status(lic.windows_license_included.value)
+    return out

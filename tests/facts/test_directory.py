@@ -1,0 +1,160 @@
+"""Directory facts: domain controllers per site and estate, FSMO holders, and DC backups
+judged from the backup module's facts (read defensively)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from advisor.facts import directory, identity, inventory_facts, location
+from advisor.facts.base import FactContext
+from advisor.inventory import load_inventory
+from advisor.inventory.schema import Inventory, Source, conform
+from advisor.profile import assign_sites, default_profile, load_profile, parse_profile
+from advisor.targets import load_catalog
+
+AS_OF = pd.Timestamp("2026-09-30", tz="UTC")
+PROFILE = {
+    "sites": [
+        {
+            "name": "HQ",
+            "lat": 47.56,
+            "lon": 7.59,
+            "uplink_mbps": 100,
+            "users": 250,
+            "datacenters": ["DC-HQ"],
+        },
+        {
+            "name": "Branch",
+            "lat": 46.95,
+            "lon": 7.45,
+            "uplink_mbps": 50,
+            "users": 35,
+            "datacenters": ["DC-BR"],
+        },
+    ]
+}
+
+
+def run(inv, prof, modules, backup_facts=None) -> FactContext:
+    s = inv.servers.copy()
+    assigned = assign_sites(s, prof).astype("string")
+    s["site"] = assigned.fillna(s["site"].astype("string")).to_numpy()
+    s = s.set_index("id", drop=False)
+    ctx = FactContext(inv, prof, load_catalog(prof.target.provider), s, AS_OF)
+    ctx.facts = pd.DataFrame(index=s.index)
+    for module in modules:
+        if module is directory and backup_facts is not None:
+            ctx.facts = ctx.facts.join(pd.DataFrame(backup_facts, index=s.index))
+        got = module.compute(ctx)
+        assert set(got) == {f.name for f in module.FACTS if f.scope == "server"}
+        new = pd.DataFrame({k: v for k, v in got.items()}, index=s.index)
+        ctx.facts = pd.concat([ctx.facts, new], axis=1)
+    return ctx
+
+
+def build(servers, *, backup_facts=None):
+    rows = [{"is_template": False, "power_state": "on", **s} for s in servers]
+    for s in rows:
+        s.setdefault("id", s["name"])
+    inv = Inventory(
+        servers=conform("servers", pd.DataFrame(rows)), source=Source(path="test", format="rvtools")
+    )
+    modules = (inventory_facts, identity, location, directory)
+    return run(inv, parse_profile(PROFILE), modules, backup_facts).facts
+
+
+SERVERS = [
+    {
+        "name": "hq-dc-01",
+        "datacenter": "DC-HQ",
+        "application": "Active Directory",
+        "annotation": "PDC emulator, all FSMO roles. DNS, DHCP.",
+    },
+    {"name": "hq-dc-02", "datacenter": "DC-HQ", "application": "Active Directory"},
+    {
+        "name": "hq-dc-03",
+        "datacenter": "DC-HQ",
+        "application": "Active Directory",
+        "power_state": "off",
+    },
+    {"name": "br-dc-01", "datacenter": "DC-BR", "application": "Active Directory"},
+    {"name": "br-fs-01", "datacenter": "DC-BR", "role": "File server"},
+    {
+        "name": "tpl-dc",
+        "datacenter": "DC-BR",
+        "application": "Active Directory",
+        "is_template": True,
+    },
+    {"name": "nowhere-dc", "application": "Active Directory"},
+]
+
+
+def test_counts_per_site_and_estate():
+    f = build(SERVERS)
+    assert f.loc["hq-dc-01", "dc_count_site"] == 2  # the powered-off DC does not count
+    assert f.loc["br-dc-01", "dc_count_site"] == 1  # nor does the template
+    assert f.loc["br-fs-01", "dc_count_site"] == 1
+    assert pd.isna(f.loc["nowhere-dc", "dc_count_site"])
+    assert (f["dc_count_estate"] == 4).all()
+
+
+def test_fsmo_holder():
+    f = build(SERVERS)
+    assert f.loc["hq-dc-01", "fsmo_holder"]
+    assert not f.loc["hq-dc-02", "fsmo_holder"]
+    assert not f.loc["br-fs-01", "fsmo_holder"]
+
+
+def test_without_backup_facts_dc_backup_is_unknown():
+    f = build(SERVERS)
+    assert pd.isna(f.loc["br-dc-01", "dc_backup_at_risk"])
+    assert f.loc["br-dc-01", "dc_backup_evidence"] == "backup evidence unknown"
+    assert not f.loc["br-fs-01", "dc_backup_at_risk"]  # not a DC: false, never unknown
+    assert pd.isna(f.loc["br-fs-01", "dc_backup_evidence"])
+
+
+def test_backup_facts_decide():
+    n = len(SERVERS)
+    snap_only = [False] * n
+    has_tool = [True] * n
+    snaps = [0] * n
+    snap_only[3], has_tool[3] = True, False  # br-dc-01: snapshots only
+    has_tool[1] = False  # hq-dc-02: nothing recorded
+    snaps[0] = 2  # hq-dc-01: backed up, but has snapshots
+    backup = {
+        "snapshot_only_backup": pd.array(snap_only, dtype="boolean"),
+        "has_backup_tool": pd.array(has_tool, dtype="boolean"),
+        "snapshot_count": pd.array(snaps, dtype="Float64"),
+    }
+    f = build(SERVERS, backup_facts=backup)
+    assert f.loc["br-dc-01", "dc_backup_at_risk"]
+    assert f.loc["br-dc-01", "dc_backup_evidence"] == "its only backup is VM snapshots"
+    assert f.loc["hq-dc-02", "dc_backup_at_risk"]
+    assert f.loc["hq-dc-02", "dc_backup_evidence"] == "no backup tool recorded"
+    assert not f.loc["hq-dc-01", "dc_backup_at_risk"]
+    assert f.loc["hq-dc-01", "dc_snapshot_count"] == 2
+    assert f.loc["hq-dc-01", "dc_backup_evidence"] == (
+        "a backup tool is recorded; 2 VM snapshot(s) present"
+    )
+    assert pd.isna(f.loc["br-fs-01", "dc_snapshot_count"])
+
+
+def test_sample_estate(generated_samples):
+    inv = load_inventory(generated_samples / "acme-rvtools.xlsx")
+    prof = load_profile(generated_samples / "acme-profile.yaml")
+    f = run(inv, prof, (inventory_facts, identity, location, directory)).facts
+    f.index = inv.servers.set_index("id").loc[f.index, "name"].astype(str).to_numpy()
+    dcs = f[f["is_domain_controller"].astype(bool)]
+    assert set(dcs.index) == {"bsl-dc-01", "bsl-dc-02", "brn-dc-01", "vie-dc-01"}
+    assert set(dcs.index[dcs["dc_count_site"] == 1]) == {"brn-dc-01", "vie-dc-01"}
+    assert set(f.index[f["fsmo_holder"].astype(bool)]) == {"bsl-dc-01"}
+    assert (f["dc_count_estate"] == 4).all()
+
+
+def test_default_profile_without_sites():
+    rows = [{"id": "a", "name": "dc1", "application": "Active Directory", "is_template": False}]
+    inv = Inventory(
+        servers=conform("servers", pd.DataFrame(rows)), source=Source(path="test", format="rvtools")
+    )
+    f = run(inv, default_profile(), (inventory_facts, identity, location, directory)).facts
+    assert pd.isna(f.loc["a", "dc_count_site"]) and f.loc["a", "dc_count_estate"] == 1

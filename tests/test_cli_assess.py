@@ -1,0 +1,137 @@
+"""CLI: assess, rules, profile, demo — exit codes and the lines a consultant reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from advisor.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_inventories" / "acme-rvtools.xlsx"
+PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def assessed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("assess")
+    result = runner.invoke(
+        app,
+        ["assess", str(SAMPLE), "--profile", str(PROFILE), "--out", str(out)],
+        env={"COLUMNS": "160"},
+    )
+    return result, out
+
+
+def test_assess_writes_the_json_contract(assessed):
+    result, out = assessed
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "assessment.json").read_text())
+    assert set(data) >= {"tool", "input", "summary", "servers", "rules"}
+    assert data["tool"]["name"] == "advisor"
+    assert data["input"]["format"] == "rvtools"
+    assert data["input"]["format_version"] == "4.7.1.4"
+    assert len(data["input"]["sha256"]) == 64
+    assert data["summary"]["servers"] == 80
+    assert sum(data["summary"]["readiness"].values()) == 80
+    assert sum(data["summary"]["dispositions"].values()) == 80
+    server = data["servers"][0]
+    assert set(server) >= {
+        "id",
+        "name",
+        "score",
+        "readiness",
+        "disposition",
+        "confidence",
+        "effort_hours",
+        "findings",
+    }
+    for f in (f for s in data["servers"] for f in s["findings"]):
+        assert set(f) >= {"code", "area", "severity", "status", "message"}
+    assert {"code", "area", "title"} <= set(data["rules"][0])
+
+
+def test_assess_prints_a_summary(assessed):
+    result, _ = assessed
+    for text in (
+        "Acme AG",
+        "Readiness",
+        "Dispositions",
+        "Findings by area",
+        "Data confidence",
+        "wrote",
+    ):
+        assert text in result.output
+
+
+def test_fail_on_threshold_exits_1(tmp_path):
+    args = ["assess", str(SAMPLE), "-p", str(PROFILE), "-o", str(tmp_path)]
+    assert runner.invoke(app, [*args, "--fail-on", "info"]).exit_code == 1
+    bad = runner.invoke(app, [*args, "--fail-on", "severe"])
+    assert bad.exit_code == 2 and "--fail-on" in bad.output
+
+
+def test_set_overrides_and_bad_set(tmp_path):
+    args = ["assess", str(SAMPLE), "-p", str(PROFILE), "-o", str(tmp_path)]
+    ok = runner.invoke(app, [*args, "--set", "DSK001.window_hours=1000"])
+    assert ok.exit_code == 0, ok.output
+    data = json.loads((tmp_path / "assessment.json").read_text())
+    dsk = next(r for r in data["rules"] if r["code"] == "DSK001")
+    assert dsk["params"]["window_hours"] == 1000
+    assert not any(
+        f["code"] == "DSK001" and f["status"] == "fail"
+        for s in data["servers"]
+        for f in s["findings"]
+    )
+    bad = runner.invoke(app, [*args, "--set", "DSK001.window_hour=1"])
+    assert bad.exit_code == 2 and "no param 'window_hour'" in bad.output
+
+
+def test_rules_list_json_and_show():
+    result = runner.invoke(app, ["rules", "list", "--json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    assert {"code", "name", "area", "severity", "title"} <= set(rows[0])
+    one = runner.invoke(app, ["rules", "list", "--area", "large-disks", "--json"])
+    assert {r["area"] for r in json.loads(one.output)} == {"large-disks"}
+    show = runner.invoke(app, ["rules", "show", "disk-transfer-window"])
+    assert show.exit_code == 0
+    for text in ("DSK001", "window_hours", "Why", "What to do", "References", "Examples"):
+        assert text in show.output
+    missing = runner.invoke(app, ["rules", "show", "DSK01"])
+    assert missing.exit_code == 2 and "did you mean 'DSK001'" in missing.output
+
+
+def test_rules_facts_lists_units_and_inputs():
+    result = runner.invoke(app, ["rules", "facts", "--json"])
+    facts = {f["name"]: f for f in json.loads(result.output)}
+    assert facts["transfer_hours"]["unit"] == "h"
+    assert facts["transfer_hours"]["inputs"]
+    assert facts["estate_transfer_hours"]["scope"] == "portfolio"
+
+
+def test_profile_init_and_check(tmp_path):
+    target = tmp_path / "p.yaml"
+    assert runner.invoke(app, ["profile", "init", str(target)]).exit_code == 0
+    again = runner.invoke(app, ["profile", "init", str(target)])
+    assert again.exit_code == 2 and "already exists" in again.output
+    check = runner.invoke(app, ["profile", "check", str(target)])
+    assert check.exit_code == 0, check.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sites:\n  - {name: HQ, uplink_mpbs: 100}\n")
+    result = runner.invoke(app, ["profile", "check", str(bad)])
+    assert result.exit_code == 2 and "did you mean 'uplink_mbps'" in result.output
+
+
+def test_assess_without_profile_states_assumptions(tmp_path):
+    result = runner.invoke(
+        app, ["assess", str(SAMPLE), "-o", str(tmp_path)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "latency rules cannot be evaluated" in result.output
+    data = json.loads((tmp_path / "assessment.json").read_text())
+    assert any("latency" in a for a in data["assumptions"])
