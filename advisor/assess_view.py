@@ -70,7 +70,7 @@ def _top_findings(a: Assessment) -> Table:
     f = a.evaluation.findings
     failed = f[f["status"] == "fail"]
     t = Table(title="Findings by area (failed rules)", title_justify="left")
-    for col in ("area", "servers", "worst", "most frequent"):
+    for col in ("area", "servers", "worst", "most severe rule (servers)"):
         t.add_column(col)
     order = list(CORE_AREAS) + sorted(set(failed["area"]) - set(CORE_AREAS))
     rank = {sev: i for i, sev in enumerate(SEVERITIES)}
@@ -79,14 +79,16 @@ def _top_findings(a: Assessment) -> Table:
         if sub.empty:
             continue
         worst = max(sub["severity"], key=rank.__getitem__)
-        top = sub.groupby("code").size().sort_values(ascending=False)
+        # The most severe rule of the area, then the most frequent among equals.
+        per_rule = sub.groupby("code").agg(n=("server_id", "size"), sev=("severity", "first"))
+        per_rule["rank"] = per_rule["sev"].map(rank)
+        code = per_rule.sort_values(["rank", "n"], ascending=False).index[0]
         titles = {r.code: r.spec.title for r in a.rules}
-        code = top.index[0]
         t.add_row(
             AREA_TITLES[area],
             str(sub["server_id"].nunique()),
             worst,
-            Text(f"{code} {titles[code]} ({top.iloc[0]})"),
+            Text(f"{code} {titles[code]} ({per_rule.loc[code, 'n']})"),
         )
     if not len(failed):
         t.add_row("-", "0", "-", "no rule failed")

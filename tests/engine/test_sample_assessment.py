@@ -1,0 +1,147 @@
+"""The bundled sample estate, assessed with its profile: every planted problem is found by
+the rule of the intended area on the intended servers, and the whole assessment.json is a
+reviewed snapshot."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from advisor.engine.assess import assess
+from advisor.inventory import load_inventory
+from advisor.profile import load_profile
+
+ROOT = Path(__file__).resolve().parents[2]
+SNAPSHOT = Path(__file__).resolve().parent / "snapshots" / "acme-assessment.json"
+
+# planted problem (sample_inventories/README.md) -> rule code, area, servers that must fail
+PLANTED = {
+    "P01 domain controllers": (
+        "ADC001",
+        "domain-controllers",
+        {"bsl-dc-01", "bsl-dc-02", "brn-dc-01", "vie-dc-01"},
+    ),
+    "P02 single DC on its site": ("ADC002", "domain-controllers", {"brn-dc-01", "vie-dc-01"}),
+    "P03 multi-TB file server": ("DSK005", "large-disks", {"bsl-fs-01"}),
+    "P04 branch file servers": ("BWD002", "bandwidth", {"bsl-fs-01", "brn-fs-01", "vie-fs-01"}),
+    "P05 Oracle": ("LIC001", "licensing", {"bsl-ora-01", "bsl-tst-ora-01"}),
+    "P06 SQL Server": (
+        "LIC002",
+        "licensing",
+        {"bsl-sql-01", "bsl-sql-02", "bsl-sqlclu-01a", "bsl-sqlclu-01b", "bsl-exch-01"},
+    ),
+    "P07 SQL snapshot-only": ("BKP005", "backup", {"bsl-sql-02"}),
+    "P08 SAP": ("LIC004", "licensing", {"bsl-sap-01", "bsl-hana-01"}),
+    "P09 USB dongle": ("LIC007", "licensing", {"bsl-lic-01"}),
+    "P10 licence bound to a MAC": ("LIC008", "licensing", {"bsl-cam-01"}),
+    "P11 manual MACs": ("NET001", "network", {"bsl-cam-01", "bsl-rdgw-01", "bsl-rdgw-02"}),
+    "P12 single load balancer": ("RED001", "redundancy", {"bsl-lb-01"}),
+    "P13 single RabbitMQ": ("RED004", "redundancy", {"bsl-mq-01"}),
+    "P14 single app database": (
+        "RED003",
+        "redundancy",
+        {"bsl-appdb-01", "bsl-ora-01", "bsl-hana-01"},
+    ),
+    "P15 pets": ("SNW001", "snowflake", {"gandalf", "zeus", "pluto"}),
+    "P16 snapshot-only backups": (
+        "BKP002",
+        "backup",
+        {"bsl-sql-02", "bsl-cam-01", "bsl-voip-01", "brn-tt-01", "zeus"},
+    ),
+    "P17 deep snapshot chain": ("BKP004", "backup", {"bsl-sql-02"}),
+    "P18 shared cluster disks": ("STO001", "storage", {"bsl-sqlclu-01a", "bsl-sqlclu-01b"}),
+    "P19 Windows NLB": ("NET002", "network", {"bsl-rdgw-01", "bsl-rdgw-02"}),
+    "P20 powered off": ("LCY002", "lifecycle", {"bsl-crm-01", "bsl-ftp-01"}),
+    "P21 suspended": ("LCY003", "lifecycle", {"bsl-dev-02"}),
+    "P22 templates": ("LCY004", "lifecycle", {"tpl-rhel9", "tpl-win2019", "tpl-win2022"}),
+    "P23 end-of-life OS": (
+        "LCY001",
+        "lifecycle",
+        {
+            "gandalf",
+            "bsl-ftp-01",
+            "bsl-print-01",
+            "vie-app-01",
+            "zeus",
+            "bsl-crm-01",
+            "bsl-ci-01",
+            "brn-tt-01",
+            "bsl-tst-sap-01",
+            "pluto",
+        },
+    ),
+    "P24 too large for any instance": ("SIZ001", "sizing", {"bsl-analytics-01"}),
+    "P25 clear-text password": ("SEC001", "security", {"bsl-print-01"}),
+    "P26 independent disks": ("STO003", "storage", {"bsl-mon-01", "bsl-bkp-01"}),
+    "P27 connected ISO": ("PLT003", "platform", {"bsl-sql-01"}),
+    "P28 no backup": ("BKP001", "backup", {"gandalf", "zeus", "pluto"}),
+    "P37 Vienna far from Geneva": (
+        "LAT004",
+        "latency",
+        {"vie-app-01", "vie-dc-01", "vie-fs-01", "vie-print-01"},
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def assessment(generated_samples):
+    inv = load_inventory(generated_samples / "acme-rvtools.xlsx")
+    return assess(inv, load_profile(ROOT / "sample_inventories" / "acme-profile.yaml"))
+
+
+def _failing(a, code: str, status: str = "fail") -> set[str]:
+    f = a.evaluation.findings
+    hit = f[(f["code"] == code) & (f["status"] == status)]
+    return set(a.facts.loc[hit["server_id"], "name"])
+
+
+@pytest.mark.parametrize("problem", sorted(PLANTED))
+def test_planted_problem_found_by_intended_area(assessment, problem):
+    code, area, servers = PLANTED[problem]
+    rule = next(r for r in assessment.rules if r.code == code)
+    assert rule.spec.area == area
+    assert _failing(assessment, code) == servers
+
+
+def test_accepted_exception_is_shown_not_hidden(assessment):
+    assert _failing(assessment, "BKP001", "accepted") == {"vie-fs-01"}
+
+
+def test_estate_wide_findings(assessment):
+    estate = assessment.evaluation.portfolio.set_index("code")
+    for code in ("DSK004", "BWD003", "NET006"):
+        assert estate.loc[code, "status"] == "fail", code
+
+
+def test_readiness_of_landmark_servers(assessment):
+    s = assessment.scores.join(assessment.facts["name"]).set_index("name")
+    assert s.loc["bsl-analytics-01", "readiness"] == "not_ready"
+    assert s.loc["bsl-analytics-01", "disposition"] == "retain"
+    assert s.loc["tpl-rhel9", "disposition"] == "retire"
+    assert s.loc["bsl-crm-01", "disposition"] == "retire"
+    assert s.loc["bsl-sap-01", "readiness"] == "not_ready"
+
+
+def _normalised(data: dict) -> dict:
+    data = json.loads(json.dumps(data, default=str))
+    data["tool"]["version"] = "<version>"
+    data["input"]["path"] = Path(data["input"]["path"]).name
+    return data
+
+
+def test_assessment_json_snapshot(assessment):
+    """A reviewed snapshot. After a deliberate change: UPDATE_SNAPSHOTS=1 pytest, then
+    read the diff of tests/engine/snapshots/acme-assessment.json before committing it."""
+    got = _normalised(assessment.to_json())
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n")
+    want = json.loads(SNAPSHOT.read_text())
+    assert got["summary"] == want["summary"]
+    assert [s["name"] for s in got["servers"]] == [s["name"] for s in want["servers"]]
+    for g, w in zip(got["servers"], want["servers"], strict=True):
+        assert g == w, f"server {g['name']} changed"
+    assert got == want
