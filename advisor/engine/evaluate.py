@@ -27,7 +27,12 @@ class _Formatter(string.Formatter):
     """str.format for messages: unknown values print as 'unknown', never crash a report."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        if (
+            value is None
+            or value is pd.NA
+            or isinstance(value, _Unknown)
+            or (isinstance(value, float) and math.isnan(value))
+        ):
             return "unknown"
         try:
             return format(value, format_spec)
@@ -143,15 +148,32 @@ def _rule_findings(
 def format_messages(rule: Rule, s: RuleSettings, rows: pd.DataFrame, names: pd.Series) -> list[str]:
     """The rule's message for each row, with facts, params and the server name filled in."""
     fields = [f for f in rule.message_fields if f in rows.columns]
-    columns = {f: rows[f].astype(object).where(rows[f].notna(), None).tolist() for f in fields}
+    columns = {f: rows[f].astype(object).where(rows[f].notna(), _UNKNOWN).tolist() for f in fields}
     server_names = names.reindex(rows.index).astype(object).tolist()
+    template = rule.spec.message
     out = []
     for i in range(len(rows)):
         values: dict[str, Any] = dict(s.params)
         values.update({f: columns[f][i] for f in fields})
         values["name"] = server_names[i]
-        out.append(_FORMATTER.vformat(rule.spec.message, (), values))
+        try:  # built-in formatting (C speed); templates hold plain names only (checked on load)
+            out.append(template.format_map(values))
+        except (TypeError, ValueError):  # e.g. a number format applied to a text value
+            out.append(_FORMATTER.vformat(template, (), values))
     return out
+
+
+class _Unknown:
+    """Stands in for a missing value in a message: prints 'unknown' whatever the format."""
+
+    def __format__(self, spec: str) -> str:
+        return "unknown"
+
+    def __str__(self) -> str:
+        return "unknown"
+
+
+_UNKNOWN = _Unknown()
 
 
 def _unknown_reasons(rule: Rule, rows: pd.DataFrame) -> np.ndarray:

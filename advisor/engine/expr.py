@@ -179,8 +179,10 @@ def _fn_matches(text: Value, pattern: Value) -> Value:
         raise ExpressionError(f"matches(): bad pattern {pattern!r} ({exc})") from exc
     if isinstance(text, pd.Series):
         # Groups in rule patterns only group: make them non-capturing for pandas.
-        pattern = re.sub(r"\((?!\?)", "(?:", pattern)
-        return _text(text).str.contains(pattern, flags=re.IGNORECASE, regex=True).astype("boolean")
+        # An inline (?i) keeps the search inside pyarrow's vectorised regex engine; a flags=
+        # argument would fall back to Python per value.
+        pattern = "(?i)" + re.sub(r"\((?!\?)", "(?:", pattern)
+        return _text(text).str.contains(pattern, regex=True).astype("boolean")
     return None if _scalar_na(text) else bool(re.search(pattern, str(text), re.IGNORECASE))
 
 
