@@ -158,20 +158,22 @@ def assess(
     ] = None,
     fmt: FormatOption = None,
     mapping: MappingOption = None,
+    appendix: Annotated[
+        bool, typer.Option("--appendix", help="Add per-server detail pages to the report.")
+    ] = False,
 ) -> None:
-    """Assess an inventory: facts, rules and scores; writes OUT/assessment.json."""
+    """Assess an inventory; writes OUT/assessment.pdf, .html, .xlsx and .json."""
     from advisor.assess_view import render_summary
     from advisor.engine.assess import assess as run_assessment
     from advisor.inventory import load_inventory
-    from advisor.report.json_report import write_json
+    from advisor.report import write_reports
 
     if fail_on is not None and fail_on not in SEVERITY_CHOICES:
         raise InputError(f"--fail-on: '{fail_on}' is not one of {', '.join(SEVERITY_CHOICES)}")
     prof = _load_profile(profile)
     inv = load_inventory(inventory, fmt=fmt, mapping=mapping)
     result = run_assessment(inv, prof, cli_sets=sets or [])
-    path = write_json(result, out_dir)
-    render_summary(result, out, [path])
+    render_summary(result, out, write_reports(result, out_dir, appendix=appendix))
     if fail_on is not None and _reached(result, fail_on):
         raise typer.Exit(1)
 
@@ -350,6 +352,101 @@ def demo(
 
     profile = data_path("sample_inventories") / "acme-profile.yaml"
     assess.__wrapped__(sample_inventory(), profile, out_dir)  # type: ignore[attr-defined]
+
+
+@app.command()
+@guarded
+def score(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Inventory files and folders (folders are searched for inventories).",
+            metavar="INPUT",
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
+    profile: ProfileOption = None,
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            help="The customer's workbook (one INPUT, read from it): write a copy with score, "
+            "readiness, disposition and top finding added to its server sheet.",
+        ),
+    ] = None,
+    into_output: Annotated[
+        Path | None,
+        typer.Option(
+            "--into-output", help="The scored copy (default: STEM-scored.xlsx beside --output)."
+        ),
+    ] = None,
+    sets: SetOption = None,
+) -> None:
+    """Score many inventories with one profile into one workbook (Portfolio, Servers, ...)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from advisor.report.batch import expand_inputs, score_inventories, write_batch
+    from advisor.report.xlsx_into import write_scored_copy
+
+    if output.suffix.lower() != ".xlsx":
+        raise InputError(f"--output {output}: the scored workbook is an .xlsx file")
+    copy = None
+    if into_output is not None and into is None:
+        raise InputError("--into-output needs --into CUSTOMER.xlsx")
+    if into is not None:
+        if len(inputs) != 1:
+            raise InputError(f"--into takes exactly one INPUT (the inventory read from {into})")
+        if into.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise InputError(f"--into {into}: needs an .xlsx or .xlsm workbook")
+        if not into.is_file():
+            raise InputError(f"--into {into}: file not found")
+        copy = into_output or output.parent / f"{into.stem}-scored{into.suffix.lower()}"
+        if copy.resolve() in (into.resolve(), output.resolve()):
+            raise InputError(f"--into-output {copy}: must differ from --into and --output")
+    prof = _load_profile(profile)
+    paths = expand_inputs(inputs, skip=[output] + ([copy] if copy else []))
+    if into is not None and len(paths) != 1:
+        raise InputError(f"--into takes one inventory; {inputs[0]} holds {len(paths)}")
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("scoring", total=len(paths))
+
+        def started(path: Path) -> None:
+            bar.update(task, description=f"scoring {path.name}")
+
+        def done(result) -> None:
+            bar.advance(task)
+            if not result.ok:
+                bar.console.print(
+                    f"[red]failed:[/red] {result.error}", highlight=False, soft_wrap=True
+                )
+
+        results = score_inventories(
+            paths, prof, cli_sets=sets or [], keep=into is not None, on_start=started, on_done=done
+        )
+        bar.update(task, description="writing the workbook")
+        written = write_batch(results, output, prof)
+
+    good = [r for r in results if r.ok]
+    t = Table(title=f"{len(good)} of {len(results)} inventories scored", title_justify="left")
+    for col in ("source", "servers", "ready", "conditional", "not ready", "unknown", "score"):
+        t.add_column(col, justify="left" if col == "source" else "right", overflow="fold")
+    for r in good:
+        row = r.row
+        mean = "-" if row["mean_score"] is None else f"{row['mean_score']:.1f}"
+        counts = [f"{row[k]:,}" for k in ("servers", "ready", "conditional", "not_ready")]
+        t.add_row(str(r.path), *counts, f"{row['unknown']:,}", mean)
+    out.print(t)
+    out.print(f"wrote {written}", highlight=False)
+    if copy is not None and good:
+        out.print(f"wrote {write_scored_copy(good[0].assessment, into, copy)}", highlight=False)
+    if any(r.internal for r in results):
+        raise typer.Exit(3)
+    if len(good) < len(results):
+        err.print(f"{len(results) - len(good)} of {len(results)} inputs failed", highlight=False)
+        raise typer.Exit(1)
 
 
 def main() -> None:

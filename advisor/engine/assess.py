@@ -45,20 +45,10 @@ class Assessment:
     def servers(self) -> pd.DataFrame:
         """Server identity, site, role and sizes beside the scores, one row per server id."""
         s = self.inventory.servers.set_index("id", drop=False).rename_axis(None)
-        cols = [
-            "id",
-            "name",
-            "site",
-            "power_state",
-            "is_template",
-            "vcpus",
-            "memory_gib",
-            "used_gib",
-            "provisioned_gib",
-            "os_name",
-        ]
-        out = s[cols].join(self.facts[["role"]]).join(self.scores)
-        return out
+        cols = ["id", "name", "power_state", "is_template", "vcpus", "memory_gib", "used_gib",
+                "provisioned_gib", "os_name"]  # fmt: skip
+        # The site as the profile assigned it (a fact), not the raw inventory column.
+        return s[cols].join(self.facts[["site", "role"]]).join(self.scores)
 
     def summary(self) -> dict[str, Any]:
         sc = self.scores
@@ -91,16 +81,10 @@ class Assessment:
         """The `assessment.json` contract (see DESIGN.md, Outputs)."""
         src = self.inventory.source
         ev = self.evaluation
-        by_server = {
-            sid: grp.sort_values(["severity_rank", "code"], ascending=[False, True])
-            for sid, grp in ev.findings.assign(
-                severity_rank=ev.findings["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
-            ).groupby("server_id")
-        }
+        by_server = _findings_by_server(ev.findings)
         servers = []
         table = self.servers.sort_values(["name", "id"])
         for row in table.itertuples():
-            items = by_server.get(row.id)
             servers.append(
                 {
                     "id": row.id,
@@ -112,7 +96,7 @@ class Assessment:
                     "disposition": row.disposition,
                     "confidence": int(row.confidence),
                     "effort_hours": float(row.effort_hours),
-                    "findings": [] if items is None else [_finding(f) for f in items.itertuples()],
+                    "findings": by_server.get(row.id, []),
                 }
             )
         return {
@@ -155,16 +139,23 @@ class Assessment:
         }
 
 
-def _finding(f: Any) -> dict[str, Any]:
-    out = {
-        "code": f.code,
-        "area": f.area,
-        "severity": f.severity,
-        "status": f.status,
-        "message": f.message,
-    }
-    if f.status == "accepted" and f.reason:
-        out["reason"] = f.reason
+def _findings_by_server(findings: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Findings per server, worst first then by code: one sort, one pass (no per-server
+    sorting, which costs seconds at 20,000 servers)."""
+    rank = findings["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    ordered = findings.assign(_rank=rank).sort_values(
+        ["server_id", "_rank", "code"], ascending=[True, False, True], kind="stable"
+    )
+    columns = ["server_id", "code", "area", "severity", "status", "message", "reason"]
+    out: dict[str, list[dict[str, Any]]] = {}
+    for sid, code, area, severity, status, message, reason in ordered[columns].itertuples(
+        index=False, name=None
+    ):
+        item = {"code": code, "area": area, "severity": severity, "status": status,
+                "message": message}  # fmt: skip
+        if status == "accepted" and isinstance(reason, str) and reason:
+            item["reason"] = reason
+        out.setdefault(sid, []).append(item)
     return out
 
 

@@ -1,0 +1,324 @@
+"""Report charts: matplotlib figures rendered to self-contained SVG strings.
+
+Each function takes plain, already aggregated data (a handful of numbers and labels) and
+returns a `Chart`. Figures are `matplotlib.figure.Figure`s on their own Agg canvas (no pyplot, so
+no global figure registry) inside `rc_context`, so rendering a report never changes
+matplotlib's global settings. Text is drawn as glyph outlines of DejaVu Sans (bundled with
+matplotlib, the same family the report ships), so an SVG needs no font and fetches nothing.
+Labels come from inventories: `$` is escaped so a server name is never read as mathtext.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+from matplotlib.ticker import StrMethodFormatter
+
+READINESS_COLORS = {
+    "ready": "#3d8b5a",
+    "conditional": "#e2a93b",
+    "not_ready": "#c0392b",
+    "unknown": "#a3abb3",
+}
+INK = "#2b2f33"
+MUTED = "#6b737b"
+GRID = "#e3e6e9"
+ALERT = "#c0392b"
+WARN = "#e2a93b"
+
+_RC = {
+    "svg.fonttype": "path",
+    "svg.hashsalt": "advisor-report",
+    "svg.image_inline": True,
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "text.color": INK,
+    "axes.edgecolor": GRID,
+    "axes.labelcolor": MUTED,
+    "axes.titlesize": 9,
+    "xtick.color": MUTED,
+    "ytick.color": INK,
+    "xtick.labelsize": 7.5,
+    "ytick.labelsize": 7.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "text.usetex": False,
+    "path.simplify": True,
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: the SVG text and a short description for readers without images."""
+
+    svg: str
+    alt: str
+    #: Width on the page as a share of the text column (the template sets the width).
+    width: str = "100%"
+
+    @property
+    def src(self) -> str:
+        """The SVG as a data: URI, for an <img> that needs no fetch and runs no script."""
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+
+def _label(text: object, limit: int = 30) -> str:
+    """A safe axis label: plain text (no mathtext), shortened with an ellipsis."""
+    s = str(text)
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return s.replace("\\", "\\\\").replace("$", r"\$")
+
+
+def _figure(width: float, height: float) -> Figure:
+    """A figure on its own Agg canvas: no pyplot, no global backend or figure registry."""
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _render(fig: Figure, alt: str, width: str = "100%") -> Chart:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
+    text = buf.getvalue()
+    start = text.find("<svg")
+    return Chart(svg=text[start:] if start >= 0 else text, alt=alt, width=width)
+
+
+def _shade(hex_color: str, amount: float) -> str:
+    """Mix a colour with white (amount > 0) or black (amount < 0)."""
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    t = 255 if amount > 0 else 0
+    a = abs(amount)
+    mix = [round(c + (t - c) * a) for c in (r, g, b)]
+    return "#" + "".join(f"{c:02x}" for c in mix)
+
+
+def readiness_chart(counts: Sequence[tuple[str, str, int]]) -> Chart:
+    """Donut of the readiness classes: (key, label, count) in the report's order."""
+    total = sum(c for _, _, c in counts)
+    with rc_context(_RC):
+        fig = _figure(3.3, 1.75)
+        ax = fig.add_axes((0.0, 0.02, 0.46, 0.96))
+        values = [c for _, _, c in counts]
+        colors = [READINESS_COLORS[k] for k, _, _ in counts]
+        if total:
+            ax.pie(
+                values,
+                colors=colors,
+                startangle=90,
+                counterclock=False,
+                wedgeprops={"width": 0.36, "edgecolor": "white", "linewidth": 1.2},
+            )
+        else:
+            ax.pie([1], colors=[GRID], wedgeprops={"width": 0.36})
+        ax.text(0, 0.08, f"{total:,}", ha="center", va="center", fontsize=14, weight="bold")
+        ax.text(0, -0.22, "servers", ha="center", va="center", fontsize=7.5, color=MUTED)
+        ax.set_aspect("equal")
+        lx = fig.add_axes((0.5, 0.1, 0.5, 0.8))
+        lx.axis("off")
+        for i, (key, label, n) in enumerate(counts):
+            y = 1 - (i + 0.5) / len(counts)
+            lx.add_patch(
+                FancyBboxPatch(
+                    (0.0, y - 0.05),
+                    0.09,
+                    0.1,
+                    boxstyle="round,pad=0,rounding_size=0.02",
+                    color=READINESS_COLORS[key],
+                    transform=lx.transAxes,
+                )
+            )
+            share = f"{n / total:.0%}" if total else "-"
+            lx.text(0.14, y, _label(label), va="center", fontsize=7.5)
+            lx.text(0.99, y, f"{n:,} · {share}", va="center", ha="right", fontsize=7.5, color=MUTED)
+        alt = "Readiness: " + ", ".join(f"{label} {n}" for _, label, n in counts)
+        return _render(fig, alt, "49%")
+
+
+def disposition_chart(counts: Sequence[tuple[str, int]], color: str) -> Chart:
+    """Horizontal bars of servers per suggested disposition, in the report's order."""
+    with rc_context(_RC):
+        fig = _figure(3.3, 1.75)
+        ax = fig.add_axes((0.25, 0.06, 0.68, 0.88))
+        labels = [_label(k) for k, _ in counts][::-1]
+        values = [n for _, n in counts][::-1]
+        shades = [_shade(color, a) for a in (0.0, 0.25, 0.45, -0.25, 0.65)][: len(values)][::-1]
+        bars = ax.barh(labels, values, color=shades, height=0.62)
+        top = max(values) if values and max(values) else 1
+        for bar, v in zip(bars, values, strict=True):
+            ax.text(
+                bar.get_width() + top * 0.02,
+                bar.get_y() + bar.get_height() / 2,
+                f"{v:,}",
+                va="center",
+                fontsize=7.5,
+            )
+        ax.set_xlim(0, top * 1.18)
+        ax.xaxis.set_visible(False)
+        ax.spines["bottom"].set_visible(False)
+        ax.spines["left"].set_color(GRID)
+        ax.tick_params(axis="y", length=0)
+        alt = "Suggested dispositions: " + ", ".join(f"{k} {n}" for k, n in counts)
+        return _render(fig, alt, "49%")
+
+
+def storage_chart(rows: Sequence[tuple[str, float, float, bool]], color: str) -> Chart:
+    """Used and provisioned GiB of the largest servers: (name, used, provisioned, flagged).
+
+    Flagged servers (a large-disk finding) are drawn in the alert colour.
+    """
+    rows = list(rows)[::-1]
+    height = 0.9 + 0.2 * len(rows)
+    with rc_context(_RC):
+        fig = _figure(6.4, height)
+        ax = fig.add_axes((0.24, 0.7 / height, 0.72, 1 - 0.95 / height))
+        names = [_label(r[0], 28) for r in rows]
+        used = [r[1] for r in rows]
+        prov = [max(r[2], r[1]) if r[2] == r[2] else r[1] for r in rows]
+        ax.barh(names, prov, color=_shade(color, 0.8), height=0.66, label="provisioned")
+        ax.barh(
+            names,
+            used,
+            color=[ALERT if r[3] else color for r in rows],
+            height=0.66,
+            label="used",
+        )
+        top = max(prov) if prov else 1
+        for i, v in enumerate(used):
+            ax.text(prov[i] + top * 0.01, i, _gib(v), va="center", fontsize=7, color=MUTED)
+        ax.set_xlim(0, top * 1.14)
+        ax.set_xlabel("GiB (dark: used, light: provisioned; red: a large-disk finding)")
+        ax.grid(axis="x", color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.tick_params(axis="y", length=0)
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        alt = "Largest servers by used storage: " + ", ".join(
+            f"{r[0]} {_gib(r[1])}" for r in rows[::-1]
+        )
+        return _render(fig, alt)
+
+
+def _gib(v: float) -> str:
+    return f"{v / 1024:,.1f} TiB" if v >= 1024 else f"{v:,.0f} GiB"
+
+
+def _bar_label(ax, y: float, value: float, text: str, span: float) -> None:
+    """A bar's label: after the bar, or inside it in white when the bar is long."""
+    inside = value > span * 0.55
+    ax.text(
+        value - span * 0.01 if inside else value + span * 0.01,
+        y,
+        _label(text, 60),
+        va="center",
+        ha="right" if inside else "left",
+        fontsize=7,
+        color="white" if inside else MUTED,
+        bbox=None if inside else {"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+        zorder=4,
+    )
+
+
+def _relevant(thresholds: Sequence[tuple[str, float]], values: Sequence[float]):
+    """Thresholds worth drawing: those near the data, and at least the lowest one."""
+    ordered = sorted(thresholds, key=lambda t: t[1])
+    peak = max(values, default=0)
+    near = [t for t in ordered if t[1] <= max(peak * 1.8, 1)]
+    return near or ordered[:1]
+
+
+def _threshold_lines(ax, lines: Sequence[tuple[str, float]], top: float) -> None:
+    styles = ["--", ":", "-."]
+    for i, (label, value) in enumerate(lines):
+        ax.axvline(value, color=ALERT if i == 0 else WARN, linestyle=styles[i % 3], linewidth=1)
+        ax.text(
+            value,
+            1.0,
+            f" {_label(label, 40)}",
+            transform=ax.get_xaxis_transform(),
+            rotation=0,
+            va="bottom",
+            ha="left" if value < top * 0.7 else "right",
+            fontsize=6.8,
+            color=MUTED,
+        )
+
+
+def copy_time_chart(
+    rows: Sequence[tuple[str, float, str]], thresholds: Sequence[tuple[str, float]], color: str
+) -> Chart:
+    """Hours to copy each site's used data over its uplink: (site, hours, bar label)."""
+    rows = list(rows)[::-1]
+    height = 1.1 + 0.3 * len(rows)
+    with rc_context(_RC):
+        fig = _figure(6.4, height)
+        ax = fig.add_axes((0.24, 0.6 / height, 0.72, 1 - 1.0 / height))
+        names = [_label(r[0], 28) for r in rows]
+        hours = [r[1] for r in rows]
+        shown = _relevant(thresholds, hours)
+        limit = min((v for _, v in shown), default=0)
+        top = max([*hours, *(v for _, v in shown), 1])
+        colors = [ALERT if limit and h > limit else color for h in hours]
+        ax.barh(names, hours, color=colors, height=0.6)
+        for i, r in enumerate(rows):
+            _bar_label(ax, i, r[1], r[2], top * 1.15)
+        ax.set_xlim(0, top * 1.15)
+        _threshold_lines(ax, shown, top * 1.15)
+        ax.set_xlabel("hours of copying over the site uplink")
+        ax.grid(axis="x", color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.tick_params(axis="y", length=0)
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        alt = "Copy time per site: " + ", ".join(f"{r[0]} {r[1]:,.0f} h" for r in rows[::-1])
+        return _render(fig, alt)
+
+
+def rtt_chart(
+    rows: Sequence[tuple[str, float, float | None, str]],
+    thresholds: Sequence[tuple[str, float]],
+    color: str,
+) -> Chart:
+    """Round trip per site to the target zone: (site, rtt ms, nearest-zone rtt, its label).
+
+    The nearest zone is a hollow marker when it is a different zone than the target.
+    """
+    rows = list(rows)[::-1]
+    height = 1.2 + 0.3 * len(rows)
+    with rc_context(_RC):
+        fig = _figure(6.4, height)
+        ax = fig.add_axes((0.24, 0.75 / height, 0.72, 1 - 1.15 / height))
+        names = [_label(r[0], 28) for r in rows]
+        rtts = [r[1] for r in rows]
+        shown = _relevant(thresholds, rtts)
+        top = max([*rtts, *(v for _, v in shown), 1])
+        ax.barh(names, rtts, color=color, height=0.6, label="to the target zone")
+        for i, r in enumerate(rows):
+            _bar_label(ax, i, r[1], f"{r[1]:,.1f} ms", top * 1.2)
+        near = [(i, r[2], r[3]) for i, r in enumerate(rows) if r[2] is not None and r[3]]
+        if near:
+            ax.scatter(
+                [v for _, v, _ in near],
+                [i for i, _, _ in near],
+                marker="D",
+                s=22,
+                facecolors="white",
+                edgecolors=INK,
+                zorder=3,
+                label="nearest zone",
+            )
+        ax.set_xlim(0, top * 1.2)
+        _threshold_lines(ax, shown, top * 1.2)
+        ax.set_xlabel("estimated round trip, ms (diamond: the nearest zone, where it differs)")
+        ax.grid(axis="x", color=GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.tick_params(axis="y", length=0)
+        alt = "Round trip per site: " + ", ".join(f"{r[0]} {r[1]:.1f} ms" for r in rows[::-1])
+        return _render(fig, alt)

@@ -1,0 +1,81 @@
+"""The customer report as HTML: the report model rendered by the templates in `reports/`.
+
+One Jinja2 environment, autoescaping everything, undefined names are errors, templates only
+from the reports folder. Inventory values reach the templates as data in the model and are
+escaped on output; no inventory text is ever compiled as a template. The same HTML feeds
+WeasyPrint for the PDF (`pdf_report.py`), which differs only in how the logo is referenced.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import mimetypes
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from advisor.errors import InputError
+from advisor.report.model import ReportModel, build_report_model
+from advisor.resources import data_path
+
+TEMPLATE = "templates/report.html.j2"
+
+
+def reports_dir() -> Path:
+    """The report assets folder (templates, CSS, fonts), checkout or installed wheel."""
+    return data_path("reports")
+
+
+@lru_cache(maxsize=4)
+def _environment(root: str) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(root),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+
+
+def environment() -> Environment:
+    """The Jinja2 environment of the report templates (cached per folder)."""
+    return _environment(str(reports_dir()))
+
+
+def render_model(model: ReportModel, *, logo_src: str | None) -> str:
+    """HTML of a report model; `logo_src` is how the page refers to the logo, if any."""
+    return environment().get_template(TEMPLATE).render(m=model, logo_src=logo_src)
+
+
+def logo_data_uri(path: Path | None) -> str | None:
+    """The logo embedded as a data: URI, so the HTML file stands on its own."""
+    if path is None:
+        return None
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if path.suffix.lower() == ".svg":
+        kind = "image/svg+xml"
+    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode()
+
+
+def render_html(assessment: Any, appendix: bool = False, *, date: dt.date | None = None) -> str:
+    """The self-contained HTML report of an assessment (charts and logo embedded)."""
+    model = build_report_model(assessment, appendix, date=date)
+    return render_model(model, logo_src=logo_data_uri(model.cover.logo))
+
+
+def write_html(
+    assessment: Any, path: Path, appendix: bool = False, *, date: dt.date | None = None
+) -> Path:
+    """Write the HTML report to `path` (its folder is created) and return the path."""
+    path = Path(path)
+    text = render_html(assessment, appendix, date=date)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the HTML report ({exc.strerror or exc})") from exc
+    return path

@@ -1,0 +1,525 @@
+"""`assessment.xlsx`: the scored workbook the team works in (DESIGN.md, Outputs).
+
+Sheets: Summary (headline numbers and charts), Servers (one row per server), Findings (one
+row per failed or accepted finding, estate-wide ones as server "estate"), Rules (the
+catalogue as used), Data quality (the import's mapping, rejections, notes and the
+assumptions of the run) and Profile (the engagement profile as used).
+
+The Servers, Findings, Rules and Profile sheets are written by the same functions for one
+assessment and for `advisor score` over many (see `batch.py`), which adds a `source` column.
+Unknown outcomes are counted per server (Servers, column "Unknown") rather than listed one
+per row: a large estate has as many of them as failures, and assessment.json lists each.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+
+from advisor.engine.rules import SEVERITIES
+from advisor.errors import InputError
+from advisor.report.xlsx_sheets import (
+    BAD,
+    BLUE,
+    GIB,
+    GIB_FINE,
+    GOOD,
+    GREY,
+    HOURS,
+    RED_STRONG,
+    SCORE,
+    WARN,
+    Col,
+    Table,
+    colour_equal,
+    colour_positive,
+    colour_rows_when,
+    colour_scale,
+    table_sheet,
+)
+
+READINESS_LABELS = {
+    "ready": "ready",
+    "conditional": "conditional",
+    "not_ready": "not ready",
+    "unknown": "unknown",
+}
+READINESS_COLOURS = {"ready": GOOD, "conditional": WARN, "not ready": BAD, "unknown": GREY}
+SEVERITY_COLOURS = {"blocker": RED_STRONG, "high": BAD, "medium": WARN}
+STATUS_COLOURS = {"accepted": BLUE}
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+SOURCE_COL = Col("source", "Source", 30)
+
+SERVER_COLS: tuple[Col, ...] = (
+    Col("name", "Server", 24),
+    Col("site", "Site", 16),
+    Col("power_state", "Power", 9),
+    Col("is_template", "Template", 10),
+    Col("role", "Role", 18),
+    Col("os_name", "Operating system", 36),
+    Col("vcpus", "vCPUs", 8),
+    Col("memory_gib", "Memory GiB", 11, GIB_FINE),
+    Col("provisioned_gib", "Provisioned GiB", 13, GIB),
+    Col("used_gib", "Used GiB", 11, GIB),
+    Col("score", "Score", 8),
+    Col("readiness", "Readiness", 13),
+    Col("disposition", "Disposition", 13),
+    Col("confidence", "Confidence (1-5)", 11),
+    Col("effort_hours", "Effort h", 10, HOURS),
+    Col("failed_blocker", "Blocker", 9),
+    Col("failed_high", "High", 8),
+    Col("failed_medium", "Medium", 9),
+    Col("failed_low", "Low", 8),
+    Col("failed_info", "Info", 8),
+    Col("unknown_rules", "Unknown", 10),
+    Col("accepted", "Accepted", 10),
+    Col("top_finding", "Most severe finding", 90),
+    Col("id", "Server id", 38),
+)
+
+FINDING_COLS: tuple[Col, ...] = (
+    Col("server", "Server", 24),
+    Col("code", "Code", 9),
+    Col("area", "Area", 18),
+    Col("severity", "Severity", 10),
+    Col("status", "Status", 10),
+    Col("message", "Finding", 100),
+    Col("remediation", "What to do", 70),
+    Col("reason", "Accepted because", 40),
+)
+
+RULE_COLS: tuple[Col, ...] = (
+    Col("code", "Code", 9),
+    Col("name", "Name", 30),
+    Col("area", "Area", 18),
+    Col("title", "Title", 60),
+    Col("scope", "Scope", 10),
+    Col("severity", "Severity", 10),
+    Col("default_severity", "Default severity", 11),
+    Col("enabled", "Enabled", 9),
+    Col("disposition", "Suggests", 11),
+    Col("effort_hours", "Effort h", 9, HOURS),
+    Col("params", "Params as used", 50),
+    Col("overridden", "Overridden", 11),
+    Col("changes", "What changed", 36),
+    Col("fail", "Failed", 9),
+    Col("unknown", "Unknown", 10),
+    Col("accepted", "Accepted", 10),
+    Col("remediation", "What to do", 80),
+)
+
+QUALITY_COLS: tuple[Col, ...] = (
+    Col("topic", "Topic", 22),
+    Col("sheet", "Sheet or file", 22),
+    Col("row", "Row", 8),
+    Col("column", "Column or header", 30),
+    Col("value", "Value", 24),
+    Col("read_as", "Read as", 24),
+    Col("detail", "Reason or note", 90),
+)
+
+PROFILE_COLS: tuple[Col, ...] = (Col("key", "Key", 40), Col("value", "Value", 70))
+
+
+# --- frames: what the sheets show, one code path for single and batch workbooks ----------
+
+
+def server_frame(assessment: Any) -> pd.DataFrame:
+    """One display row per server, sorted by name; the site is the one the profile set."""
+    s = assessment.servers
+    site = s["site"].astype("string")
+    if "site" in assessment.facts.columns:
+        site = assessment.facts["site"].reindex(s.index).astype("string").fillna(site)
+    out = s.assign(site=site, readiness=s["readiness"].map(READINESS_LABELS))
+    order = out["name"].astype("string").str.lower().fillna("")
+    return out.assign(_order=order).sort_values(["_order", "id"]).drop(columns="_order")
+
+
+def finding_frame(assessment: Any) -> pd.DataFrame:
+    """Failed and accepted findings, estate-wide failures first (server "estate"), then by
+    server name, severity (worst first) and code."""
+    ev = assessment.evaluation
+    remediation = {r.code: " ".join(r.spec.remediation.split()) for r in assessment.rules}
+    f = ev.findings
+    kept = f[f["status"] != "unknown"]
+    names = assessment.servers["name"]
+    servers = pd.DataFrame(
+        {
+            "server": kept["server_id"].map(names).astype(object).to_numpy(),
+            "code": kept["code"].to_numpy(),
+            "area": kept["area"].to_numpy(),
+            "severity": kept["severity"].to_numpy(),
+            "status": kept["status"].to_numpy(),
+            "message": kept["message"].to_numpy(),
+            "reason": kept["reason"].to_numpy(),
+        }
+    )
+    servers["_name"] = servers["server"].astype("string").str.lower().fillna("")
+    servers["_rank"] = -servers["severity"].map(SEVERITY_RANK).fillna(0)
+    servers = servers.sort_values(["_name", "_rank", "code"]).drop(columns=["_name", "_rank"])
+    estate = ev.portfolio[ev.portfolio["status"] == "fail"]
+    estate = pd.DataFrame(
+        {
+            "server": "estate",
+            "code": estate["code"].to_numpy(),
+            "area": estate["area"].to_numpy(),
+            "severity": estate["severity"].to_numpy(),
+            "status": estate["status"].to_numpy(),
+            "message": estate["message"].to_numpy(),
+            "reason": None,
+        }
+    )
+    estate["_rank"] = -estate["severity"].map(SEVERITY_RANK).fillna(0)
+    estate = estate.sort_values(["_rank", "code"]).drop(columns="_rank")
+    out = pd.concat([estate, servers], ignore_index=True) if len(estate) else servers
+    out["remediation"] = out["code"].map(remediation)
+    return out.reset_index(drop=True)
+
+
+def rule_counts(assessment: Any) -> pd.DataFrame:
+    """Per rule code: servers failed, unknown, accepted (estate rules: 1 when they fail)."""
+    f = assessment.evaluation.findings
+    counts = f.groupby(["code", "status"]).size().unstack(fill_value=0)
+    p = assessment.evaluation.portfolio
+    estate = p.assign(n=1).pivot_table(index="code", columns="status", values="n", aggfunc="sum")
+    counts = pd.concat([counts, estate]).fillna(0)
+    counts = counts.reindex(columns=["fail", "unknown", "accepted"], fill_value=0)
+    return counts.groupby(level=0).sum().astype(int)
+
+
+def unknown_count(assessment: Any) -> int:
+    return int((assessment.evaluation.findings["status"] == "unknown").sum())
+
+
+# --- sheets ---------------------------------------------------------------------------------
+
+
+def _with_source(cols: Sequence[Col], with_source: bool) -> tuple[Col, ...]:
+    return (SOURCE_COL, *cols) if with_source else tuple(cols)
+
+
+def write_servers(wb: Workbook, frame: pd.DataFrame, *, with_source: bool = False) -> Table:
+    cols = _with_source(SERVER_COLS, with_source)
+    note = (
+        f"{len(frame):,} servers, one row each. Score 0-100 (100 = nothing failed); "
+        "Blocker..Info count failed rules by severity; Unknown counts rules the data could "
+        "not decide; Accepted counts findings the customer accepted. Details: Findings sheet."
+    )
+    t = table_sheet(wb, "Servers", note, cols, frame, freeze_cols=1 + with_source)
+    colour_scale(t.ws, t.range("score"), 0, 60, 100)
+    colour_equal(t.ws, t.range("readiness"), READINESS_COLOURS)
+    colour_scale(t.ws, t.range("confidence"), 1, 3, 5)
+    colour_positive(t.ws, t.range("failed_blocker"), RED_STRONG)
+    colour_positive(t.ws, t.range("failed_high"), BAD)
+    return t
+
+
+def write_findings(
+    wb: Workbook, frame: pd.DataFrame, unknown: int, *, with_source: bool = False
+) -> Table:
+    cols = _with_source(FINDING_COLS, with_source)
+    status = frame["status"]
+    estate = int((frame["server"] == "estate").sum())
+    note = (
+        f"{int((status == 'fail').sum()) - estate:,} failed and "
+        f"{int((status == 'accepted').sum()):,} accepted findings, one row each, plus "
+        f"{estate} estate-wide (server 'estate'). The {unknown:,} outcomes the data could "
+        "not decide (unknown) are not listed here: Servers counts them per server and "
+        "assessment.json lists each with the facts that were missing."
+    )
+    t = table_sheet(wb, "Findings", note, cols, frame, freeze_cols=1 + with_source)
+    colour_equal(t.ws, t.range("severity"), SEVERITY_COLOURS)
+    colour_equal(t.ws, t.range("status"), STATUS_COLOURS)
+    return t
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def rule_frame(
+    rules: Sequence[Any], settings: dict[str, Any], counts: pd.DataFrame
+) -> pd.DataFrame:
+    rows = []
+    for rule in rules:
+        spec, s = rule.spec, settings[rule.code]
+        params, changes = [], []
+        for key, value in s.params.items():
+            param = spec.params.get(key)
+            unit = param.unit if param else ""
+            shown = _param_text(value)
+            # The profile's migration window sets every window_hours param, so "came from
+            # the profile" alone is no change: only a value other than the rule's default is.
+            changed = param is None or value != param.default
+            origin = s.origin.get(key, "default")
+            suffix = (
+                f" ({origin}; default {_param_text(param.default)})" if changed and param else ""
+            )
+            params.append(f"{key} = {shown} {unit}".rstrip() + suffix)
+            if changed:
+                changes.append(f"{key} ({origin})")
+        if s.severity != spec.severity:
+            changes.insert(0, f"severity {spec.severity} -> {s.severity}")
+        if not s.enabled:
+            changes.insert(0, "disabled")
+        c = counts.loc[rule.code] if rule.code in counts.index else None
+        rows.append(
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "area": spec.area,
+                "title": spec.title,
+                "scope": "estate" if spec.scope == "portfolio" else spec.scope,
+                "severity": s.severity,
+                "default_severity": spec.severity,
+                "enabled": bool(s.enabled),
+                "disposition": spec.disposition,
+                "effort_hours": float(spec.effort_hours),
+                "params": "; ".join(params),
+                "overridden": bool(changes),
+                "changes": ", ".join(changes),
+                "fail": int(c["fail"]) if c is not None else 0,
+                "unknown": int(c["unknown"]) if c is not None else 0,
+                "accepted": int(c["accepted"]) if c is not None else 0,
+                "remediation": " ".join(spec.remediation.split()),
+            }
+        )
+    return pd.DataFrame(rows, columns=[c.key for c in RULE_COLS])
+
+
+def write_rules(wb: Workbook, rules: Sequence[Any], settings: dict[str, Any], counts) -> Table:
+    frame = rule_frame(rules, settings, counts)
+    changed = int(frame["overridden"].sum()) if len(frame) else 0
+    note = (
+        f"{len(frame)} rules as used in this assessment; {changed} changed by the profile or "
+        "the command line (Overridden, What changed). Failed / Unknown / Accepted count "
+        "servers; an estate-wide rule counts 1 for the estate."
+    )
+    t = table_sheet(wb, "Rules", note, RULE_COLS, frame, freeze_cols=1)
+    colour_equal(t.ws, t.range("severity"), SEVERITY_COLOURS)
+    colour_rows_when(t.ws, t.full_range, f"${t.column('enabled')}3=FALSE", GREY)
+    colour_rows_when(t.ws, t.full_range, f"${t.column('overridden')}3=TRUE", BLUE)
+    return t
+
+
+def _flatten(value: Any, key: str, out: list[tuple[str, Any]]) -> None:
+    if isinstance(value, dict):
+        if not value:
+            out.append((key, "(none)"))
+        for k, v in value.items():
+            _flatten(v, f"{key}.{k}" if key else str(k), out)
+    elif isinstance(value, list | tuple):
+        if all(not isinstance(v, dict | list | tuple) for v in value):
+            out.append((key, ", ".join(str(v) for v in value) if value else "(none)"))
+        else:
+            for i, v in enumerate(value):
+                _flatten(v, f"{key}[{i}]", out)
+    else:
+        out.append((key, "(not set)" if value is None else value))
+
+
+def profile_frame(profile: Any) -> pd.DataFrame:
+    source = getattr(profile, "source", None)
+    rows: list[tuple[str, Any]] = [
+        ("profile file", str(source) if source else "(none: advisor's defaults)")
+    ]
+    _flatten(profile.model_dump(mode="json"), "", rows)
+    return pd.DataFrame(
+        {"key": [k for k, _ in rows], "value": pd.Series([v for _, v in rows], dtype=object)}
+    )
+
+
+def write_profile(wb: Workbook, profile: Any) -> Table:
+    frame = profile_frame(profile)
+    note = "The engagement profile as used, one setting per row (defaults included)."
+    return table_sheet(wb, "Profile", note, PROFILE_COLS, frame)
+
+
+def quality_frame(assessment: Any) -> pd.DataFrame:
+    """Assumptions, import notes, rejected rows and values, then the column mapping."""
+    src = assessment.inventory.source
+    rows: list[dict[str, Any]] = []
+    for text in assessment.assumptions:
+        rows.append({"topic": "assumption", "detail": text})
+    for text in src.notes:
+        rows.append({"topic": "import note", "detail": text})
+    topics = {
+        "row": "rejected row",
+        "value": "value read as unknown",
+        "flag": "flag",
+        "skip": "skipped detail row",
+    }
+    for kind in ("row", "value", "flag", "skip"):
+        for p in src.problems:
+            if p.kind == kind:
+                rows.append(
+                    {
+                        "topic": topics[kind],
+                        "sheet": p.sheet,
+                        "row": p.row,
+                        "column": p.column,
+                        "value": p.value,
+                        "detail": p.reason,
+                    }
+                )
+    for status in ("unmapped", "ignored", "kept", "mapped"):
+        for m in src.mapping:
+            if m.status == status:
+                rows.append(
+                    {
+                        "topic": f"column {status}",
+                        "sheet": m.sheet,
+                        "column": m.header,
+                        "read_as": m.column,
+                        "detail": m.note or None,
+                    }
+                )
+    frame = pd.DataFrame(rows, columns=[c.key for c in QUALITY_COLS])
+    frame["row"] = frame["row"].astype("Int64")
+    frame["value"] = frame["value"].astype(object)
+    return frame
+
+
+def write_data_quality(wb: Workbook, assessment: Any) -> Table:
+    src = assessment.inventory.source
+    frame = quality_frame(assessment)
+    rejected = len(src.rejected_rows)
+    values = sum(1 for p in src.problems if p.kind == "value")
+    unmapped = sum(1 for m in src.mapping if m.status == "unmapped")
+    note = (
+        f"{src.servers_read:,} server rows read, {rejected:,} rejected, {values:,} values read "
+        f"as unknown, {unmapped:,} columns not mapped. Assumptions of this run first, then "
+        "what the import did, row by row and column by column."
+    )
+    t = table_sheet(wb, "Data quality", note, QUALITY_COLS, frame, freeze_cols=1)
+    colour_equal(
+        t.ws,
+        t.range("topic"),
+        {
+            "rejected row": BAD,
+            "value read as unknown": WARN,
+            "flag": WARN,
+            "column unmapped": WARN,
+            "assumption": BLUE,
+        },
+    )
+    return t
+
+
+PORTFOLIO_COLS: tuple[Col, ...] = (
+    Col("source", "Source", 44),
+    Col("format", "Format", 14),
+    Col("format_version", "Version", 10),
+    Col("servers", "Servers", 9),
+    Col("ready", "Ready", 8),
+    Col("conditional", "Conditional", 12),
+    Col("not_ready", "Not ready", 10),
+    Col("unknown", "Unknown", 10),
+    Col("rehost", "Rehost", 8),
+    Col("replatform", "Replatform", 11),
+    Col("refactor", "Refactor", 9),
+    Col("retain", "Retain", 8),
+    Col("retire", "Retire", 8),
+    Col("effort_hours", "Effort h", 10, HOURS),
+    Col("provisioned_gib", "Provisioned GiB", 14, GIB),
+    Col("used_gib", "Used GiB", 12, GIB),
+    Col("mean_score", "Mean score", 11, SCORE),
+    Col("failed_findings", "Failed findings", 11),
+    Col("rejected_rows", "Rejected rows", 10),
+    Col("error", "Error", 90),
+)
+_PORTFOLIO_COUNTS = (
+    "servers",
+    "ready",
+    "conditional",
+    "not_ready",
+    "unknown",
+    "rehost",
+    "replatform",
+    "refactor",
+    "retain",
+    "retire",
+    "failed_findings",
+    "rejected_rows",
+)
+
+
+def write_portfolio(wb: Workbook, frame: pd.DataFrame, profile: Any) -> Table:
+    """One row per input of `advisor score`; inputs that failed carry their error."""
+    frame = frame.reindex(columns=[c.key for c in PORTFOLIO_COLS])
+    for key in _PORTFOLIO_COUNTS:
+        frame[key] = pd.to_numeric(frame[key]).astype("Int64")
+    for key in ("effort_hours", "provisioned_gib", "used_gib", "mean_score"):
+        frame[key] = pd.to_numeric(frame[key]).astype("Float64")
+    failed = int(frame["error"].notna().sum())
+    source = getattr(profile, "source", None)
+    note = (
+        f"{len(frame) - failed} of {len(frame)} inventories scored "
+        f"({int(frame['servers'].sum()):,} servers, {frame['effort_hours'].sum():,.0f} h effort) "
+        f"with {'profile ' + str(source) if source else 'the default profile'}; "
+        + (f"{failed} could not be read (see Error)." if failed else "none failed.")
+    )
+    t = table_sheet(wb, "Portfolio", note, PORTFOLIO_COLS, frame, freeze_cols=1)
+    colour_scale(t.ws, t.range("mean_score"), 0, 60, 100)
+    colour_positive(t.ws, t.range("not_ready"), BAD)
+    colour_rows_when(t.ws, t.full_range, f"LEN(${t.column('error')}3)>0", BAD)
+    return t
+
+
+# --- the workbook ----------------------------------------------------------------------------
+
+
+def save_workbook(wb: Workbook, path: Path) -> Path:
+    """Save atomically (a temporary file renamed over the target); OS errors are input errors."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write the workbook ({exc.strerror or exc})") from exc
+    return path
+
+
+def write_xlsx(assessment: Any, path: str | Path) -> Path:
+    """Write the scored workbook to `path` (a folder gets `assessment.xlsx`); return the path."""
+    from advisor.report.xlsx_summary import write_summary
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / "assessment.xlsx"
+    wb = Workbook(write_only=True)
+    servers = server_frame(assessment)
+    write_summary(wb, assessment, servers)
+    write_servers(wb, servers)
+    write_findings(wb, finding_frame(assessment), unknown_count(assessment))
+    write_rules(wb, assessment.rules, assessment.settings, rule_counts(assessment))
+    write_data_quality(wb, assessment)
+    write_profile(wb, assessment.profile)
+    return save_workbook(wb, path)
+
+
+__all__ = [
+    "FINDING_COLS",
+    "SERVER_COLS",
+    "finding_frame",
+    "rule_counts",
+    "save_workbook",
+    "server_frame",
+    "write_findings",
+    "write_portfolio",
+    "write_rules",
+    "write_servers",
+    "write_xlsx",
+]

@@ -1,0 +1,262 @@
+"""The Summary sheet of `assessment.xlsx`: headline numbers, small tables and native charts.
+
+Written top to bottom in write-only mode: the engagement, the estate in numbers, then
+readiness, dispositions, failed findings by severity and by area, confidence and the
+estate-wide findings, each a small table; bar charts of readiness, dispositions and areas
+sit to the right and read their numbers from those tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.series import DataPoint
+
+from advisor import __version__
+from advisor.engine.rules import SEVERITIES
+from advisor.report.xlsx_sheets import (
+    DATETIME,
+    GIB,
+    HOURS,
+    NOTE_FONT,
+    SCORE,
+    SECTION_FONT,
+    SHARE,
+    TITLE_FONT,
+    header_cells,
+    key_value_rows,
+    safe,
+    styled,
+)
+
+READINESS_ROWS = (
+    ("ready", "ready", "63BE7B"),
+    ("conditional", "conditional", "FFC000"),
+    ("not_ready", "not ready", "E0504A"),
+    ("unknown", "unknown", "A6A6A6"),
+)
+DISPOSITION_ROWS = ("rehost", "replatform", "refactor", "retain", "retire")
+
+
+class _Sheet:
+    """A write-only sheet that remembers which row comes next."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.row = 0
+
+    def append(self, values: list[Any]) -> int:
+        self.ws.append(values)
+        self.row += 1
+        return self.row
+
+    def blank(self) -> None:
+        self.append([])
+
+    def section(self, title: str) -> None:
+        self.append([styled(self.ws, title, font=SECTION_FONT)])
+
+    def pairs(self, rows: list[tuple[str, Any, str | None]]) -> None:
+        key_value_rows(self.ws, rows)
+        self.row += len(rows)
+
+    def table(self, headers: list[str], rows: list[list[Any]], formats: list[str | None]) -> int:
+        """A small table; returns the header's row number."""
+        top = self.append(header_cells(self.ws, headers))
+        for values in rows:
+            cells = []
+            for value, fmt in zip(values, formats, strict=True):
+                cells.append(styled(self.ws, value, fmt=fmt) if fmt else safe(self.ws, value))
+            self.append(cells)
+        return top
+
+
+def _excel_time(ts: Any) -> Any:
+    if ts is None or pd.isna(ts):
+        return None
+    ts = pd.Timestamp(ts)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return ts.to_pydatetime()
+
+
+def _bar(
+    ws: Any, title: str, top: int, count: int, colours: list[str] | None, horizontal: bool = False
+) -> BarChart:
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    chart.title = title
+    chart.style = 10
+    chart.legend = None
+    data = Reference(ws, min_col=2, min_row=top, max_row=top + count)
+    cats = Reference(ws, min_col=1, min_row=top + 1, max_row=top + count)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    series = chart.series[0]
+    if colours:
+        for i, colour in enumerate(colours):
+            point = DataPoint(idx=i)
+            point.graphicalProperties.solidFill = colour
+            point.graphicalProperties.line.solidFill = colour
+            series.dPt.append(point)
+    else:
+        series.graphicalProperties.solidFill = "0B3954"
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showVal = True
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.y_axis.majorGridlines = None
+    if horizontal:
+        chart.x_axis.scaling.orientation = "maxMin"  # first row on top, as in the table
+    chart.width = 13
+    chart.height = 7.5 if count <= 6 else max(7.5, 0.6 * count + 2)
+    return chart
+
+
+def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
+    ws = wb.create_sheet("Summary")
+    ws.sheet_view.showGridLines = False
+    for letter, width in zip("ABCDE", (34, 16, 12, 12, 4), strict=True):
+        ws.column_dimensions[letter].width = width
+    sh = _Sheet(ws)
+    summary = assessment.summary()
+    src = assessment.inventory.source
+    profile = assessment.profile
+    total = summary["servers"]
+    findings = assessment.evaluation.findings
+    status = findings["status"]
+
+    customer = profile.customer.name or "Customer"
+    sh.append([styled(ws, f"Migration assessment: {customer}", font=TITLE_FONT)])
+    sh.append(
+        [
+            styled(
+                ws,
+                f"Scored workbook written by advisor {__version__}. Servers has one row per "
+                "server, Findings one row per failed or accepted finding, Rules the catalogue "
+                "as used, Data quality what the import could not read, Profile the settings.",
+                font=NOTE_FONT,
+            )
+        ]
+    )
+    sh.blank()
+    sh.section("Engagement")
+    consultant = ", ".join(x for x in (profile.consultant.name, profile.consultant.company) if x)
+    version = f" {src.format_version}" if src.format_version else ""
+    source = getattr(profile, "source", None)
+    sh.pairs(
+        [
+            ("Customer", customer, None),
+            ("Consultant", consultant or "(not set)", None),
+            ("Target", f"{profile.target.provider} {profile.target.zone}", None),
+            ("Inventory", src.path, None),
+            ("Format", f"{src.format}{version}", None),
+            ("SHA-256", src.sha256 or "(folder: no single file hash)", None),
+            ("Inventory as of (UTC)", _excel_time(assessment.as_of), DATETIME),
+            ("Profile", str(source) if source else "(none: advisor's defaults)", None),
+        ]
+    )
+    sh.blank()
+    chart_top = sh.row + 1
+    sh.section("Estate")
+    templates = int(servers["is_template"].fillna(False).astype(bool).sum())
+    sh.pairs(
+        [
+            ("Servers assessed", total, None),
+            ("Server rows read", src.servers_read, None),
+            ("Rows rejected (see Data quality)", len(src.rejected_rows), None),
+            ("Templates among them", templates, None),
+            ("Provisioned GiB (templates excluded)", summary["provisioned_gib"], GIB),
+            ("Used GiB (templates excluded)", summary["used_gib"], GIB),
+            ("Mean score", summary["mean_score"], SCORE),
+            ("Effort h (all servers)", summary["effort_hours"], HOURS),
+            ("Failed findings", int((status == "fail").sum()), None),
+            ("Accepted findings", int((status == "accepted").sum()), None),
+            ("Undecided (unknown) outcomes", int((status == "unknown").sum()), None),
+        ]
+    )
+    sh.blank()
+
+    def share(n: int) -> float | None:
+        return n / total if total else None
+
+    readiness = summary["readiness"]
+    ready_top = sh.table(
+        ["Readiness", "Servers", "Share"],
+        [[label, readiness[key], share(readiness[key])] for key, label, _ in READINESS_ROWS],
+        [None, None, SHARE],
+    )
+    sh.blank()
+    dispositions = summary["dispositions"]
+    disp_top = sh.table(
+        ["Disposition", "Servers", "Share"],
+        [[d, dispositions[d], share(dispositions[d])] for d in DISPOSITION_ROWS],
+        [None, None, SHARE],
+    )
+    sh.blank()
+    sh.table(
+        ["Failed findings by severity", "Findings"],
+        [[sev, summary["findings"][sev]] for sev in reversed(SEVERITIES)],
+        [None, None],
+    )
+    sh.blank()
+    by_area = sorted(summary["findings_by_area"].items(), key=lambda kv: (-kv[1], kv[0]))
+    area_top = sh.table(
+        ["Failed findings by area", "Findings"], [list(kv) for kv in by_area], [None, None]
+    )
+    sh.blank()
+    sh.table(
+        ["Confidence (5 = all facts known)", "Servers"],
+        [[i, summary["confidence"][str(i)]] for i in range(5, 0, -1)],
+        [None, None],
+    )
+    sh.blank()
+    _estate(sh, assessment)
+
+    # Readiness and dispositions side by side to the right of the numbers, areas below:
+    # all of them end well above the estate-wide findings, whose long text runs right.
+    ws.add_chart(
+        _bar(ws, "Readiness (servers)", ready_top, 4, [c for _, _, c in READINESS_ROWS]),
+        f"F{chart_top}",
+    )
+    ws.add_chart(
+        _bar(ws, "Disposition (servers)", disp_top, len(DISPOSITION_ROWS), None), f"N{chart_top}"
+    )
+    if by_area:
+        chart = _bar(ws, "Failed findings by area", area_top, len(by_area), None, True)
+        chart.width = 26
+        ws.add_chart(chart, f"F{chart_top + 17}")
+
+
+def _estate(sh: _Sheet, assessment: Any) -> None:
+    sh.section("Estate-wide findings")
+    p = assessment.evaluation.portfolio
+    p = p[p["status"] != "pass"]
+    if p.empty:
+        sh.append([safe(sh.ws, "None failed; nothing undecided.")])
+        return
+    order = p.assign(
+        _s=p["status"].map({"fail": 0, "unknown": 1}).fillna(2),
+        _r=-p["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).fillna(0),
+    ).sort_values(["_s", "_r", "code"])
+    sh.table(
+        ["Code", "Severity", "Status", "Finding"],
+        [[r.code, r.severity, r.status, r.message] for r in order.itertuples()],
+        [None, None, None, None],
+    )
+    sh.blank()
+    sh.append(
+        [
+            styled(
+                sh.ws,
+                "Estate-wide findings look at the whole estate and do not change server scores.",
+                font=NOTE_FONT,
+            )
+        ]
+    )
+
+
+__all__ = ["write_summary"]

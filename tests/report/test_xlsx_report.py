@@ -1,0 +1,318 @@
+"""assessment.xlsx: sheets, row counts, frozen panes, filters, formats, colours, inert values."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from builders import VINFO_4X, vinfo_row, write_csv, write_xlsx
+from openpyxl import load_workbook
+
+from advisor.engine.assess import assess
+from advisor.inventory import load_inventory
+from advisor.profile import default_profile, load_profile, parse_profile
+from advisor.report.xlsx_report import write_xlsx as write_report
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_inventories" / "acme-rvtools.xlsx"
+PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
+SHEETS = ["Summary", "Servers", "Findings", "Rules", "Data quality", "Profile"]
+TABLES = SHEETS[1:]
+
+HOSTILE = [
+    '=HYPERLINK("http://x","y")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "<script>alert(1)</script>",
+    "{{ 7*7 }}",
+    '<img src="http://x/y.png">',
+    "#N/A",
+]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return assess(load_inventory(SAMPLE), load_profile(PROFILE))
+
+
+@pytest.fixture(scope="module")
+def book(sample, tmp_path_factory):
+    path = write_report(sample, tmp_path_factory.mktemp("xlsx") / "assessment.xlsx")
+    return path, load_workbook(path)
+
+
+def rows(ws):
+    """Data rows of a table sheet (row 1 is a note, row 2 the header)."""
+    return list(ws.iter_rows(min_row=3, values_only=True))
+
+
+def header(ws):
+    return [c.value for c in ws[2]]
+
+
+def column(ws, name):
+    return header(ws).index(name)
+
+
+def test_sheets_in_the_order_the_team_reads_them(book):
+    _, wb = book
+    assert wb.sheetnames == SHEETS
+
+
+def test_write_returns_the_path_and_a_folder_gets_assessment_xlsx(sample, tmp_path):
+    assert write_report(sample, tmp_path) == tmp_path / "assessment.xlsx"
+    assert (tmp_path / "assessment.xlsx").is_file()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_row_counts(book, sample):
+    _, wb = book
+    f = sample.evaluation.findings
+    estate = sample.evaluation.portfolio
+    assert len(rows(wb["Servers"])) == len(sample.servers) == 80
+    expected = int(f["status"].isin(["fail", "accepted"]).sum())
+    expected += int((estate["status"] == "fail").sum())
+    assert len(rows(wb["Findings"])) == expected
+    assert len(rows(wb["Rules"])) == len(sample.rules)
+    servers = {r[column(wb["Findings"], "Server")] for r in rows(wb["Findings"])}
+    assert "estate" in servers
+
+
+def test_unknown_outcomes_are_counted_per_server_and_the_sheet_says_so(book, sample):
+    _, wb = book
+    unknown = int((sample.evaluation.findings["status"] == "unknown").sum())
+    assert f"{unknown:,} outcomes the data could not decide" in wb["Findings"]["A1"].value
+    statuses = {r[column(wb["Findings"], "Status")] for r in rows(wb["Findings"])}
+    assert statuses == {"fail", "accepted"}
+    ws = wb["Servers"]
+    total = sum(r[column(ws, "Unknown")] for r in rows(ws))
+    assert total == unknown
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_tables_have_frozen_header_autofilter_and_widths(book, name):
+    _, wb = book
+    ws = wb[name]
+    assert ws.freeze_panes in ("A3", "B3")
+    last = ws.cell(row=2, column=ws.max_column).column_letter
+    assert ws.auto_filter.ref == f"A2:{last}{ws.max_row}"
+    assert all(c.font.bold for c in ws[2])
+    widths = [ws.column_dimensions[c.column_letter].width for c in ws[2]]
+    assert all(w and w >= 7 for w in widths)
+
+
+def test_servers_numbers_are_numbers_with_formats(book, sample):
+    _, wb = book
+    ws = wb["Servers"]
+    first = ws[3]
+    by = {h: first[i] for i, h in enumerate(header(ws))}
+    for name in ("vCPUs", "Memory GiB", "Provisioned GiB", "Used GiB", "Score", "Effort h"):
+        assert isinstance(by[name].value, int | float), name
+    assert by["Provisioned GiB"].number_format == "#,##0"
+    assert by["Used GiB"].number_format == "#,##0"
+    assert by["Memory GiB"].number_format == "#,##0.0"
+    assert by["Effort h"].number_format == "#,##0.0"
+    assert isinstance(by["Template"].value, bool)
+    name = by["Server"].value
+    server = sample.servers.set_index("name").loc[name]
+    assert by["Score"].value == server["score"]
+    assert by["Most severe finding"].value == server["top_finding"]
+    readiness = {r[column(ws, "Readiness")] for r in rows(ws)}
+    assert readiness <= {"ready", "conditional", "not ready", "unknown"}
+
+
+def test_servers_show_the_site_the_profile_assigned(book):
+    _, wb = book
+    ws = wb["Servers"]
+    sites = {r[column(ws, "Site")] for r in rows(ws)}
+    assert {"Basel HQ", "Bern office", "Vienna sales office"} <= sites
+
+
+def test_conditional_colours(book):
+    _, wb = book
+
+    def rules_of(ws):
+        return {
+            str(cf.sqref).split(":")[0][0]: [r.type for r in cf.rules]
+            for cf in ws.conditional_formatting
+        }
+
+    servers = rules_of(wb["Servers"])
+    score = wb["Servers"].cell(row=2, column=column(wb["Servers"], "Score") + 1).column_letter
+    readiness = wb["Servers"].cell(row=2, column=column(wb["Servers"], "Readiness") + 1)
+    assert servers[score] == ["colorScale"]
+    assert servers[readiness.column_letter] == ["cellIs"] * 4
+    findings = rules_of(wb["Findings"])
+    severity = wb["Findings"].cell(row=2, column=column(wb["Findings"], "Severity") + 1)
+    assert "cellIs" in findings[severity.column_letter]
+
+
+def test_findings_carry_remediation_and_the_accepted_reason(book):
+    _, wb = book
+    ws = wb["Findings"]
+    accepted = [r for r in rows(ws) if r[column(ws, "Status")] == "accepted"]
+    assert len(accepted) == 1
+    row = accepted[0]
+    assert row[column(ws, "Server")] == "vie-fs-01"
+    assert row[column(ws, "Code")] == "BKP001"
+    assert row[column(ws, "Accepted because")] == "Agent-based backup is being rolled out"
+    assert all(r[column(ws, "What to do")] for r in rows(ws))
+
+
+def test_summary_headline_numbers_and_charts(book, sample):
+    _, wb = book
+    ws = wb["Summary"]
+    values = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    summary = sample.summary()
+    assert values["Customer"] == "Acme AG"
+    assert values["Target"] == "exoscale ch-gva-2"
+    assert values["Servers assessed"] == 80
+    assert values["Used GiB (templates excluded)"] == summary["used_gib"]
+    assert values["ready"] == summary["readiness"]["ready"]
+    assert values["not ready"] == summary["readiness"]["not_ready"]
+    assert values["rehost"] == summary["dispositions"]["rehost"]
+    assert len(ws._charts) == 3
+    titles = {"".join(r.t for p in c.title.tx.rich.p for r in p.r) for c in ws._charts}
+    assert {"Readiness (servers)", "Disposition (servers)"} <= titles
+
+
+def test_rules_sheet_shows_params_and_overrides(tmp_path):
+    profile = parse_profile(
+        {"rules": {"DSK001": {"params": {"window_hours": 24}}, "SNW003": {"enabled": False}}},
+        "test profile",
+    )
+    inv = load_inventory(small_inventory(tmp_path, ["web01", "db01"]))
+    wb = load_workbook(write_report(assess(inv, profile), tmp_path / "a.xlsx"))
+    ws = wb["Rules"]
+    by_code = {r[0]: dict(zip(header(ws), r, strict=True)) for r in rows(ws)}
+    assert by_code["DSK001"]["Overridden"] is True
+    assert "window_hours = 24 h (profile; default 48)" in by_code["DSK001"]["Params as used"]
+    assert by_code["SNW003"]["Enabled"] is False
+    assert "disabled" in by_code["SNW003"]["What changed"]
+    # The migration window fills window_hours everywhere: the default value is no override.
+    plain = load_workbook(write_report(assess(inv, default_profile()), tmp_path / "b.xlsx"))[
+        "Rules"
+    ]
+    assert not any(r[column(plain, "Overridden")] for r in rows(plain))
+
+
+def test_profile_sheet_lists_the_profile_as_used(book):
+    _, wb = book
+    values = dict(rows(wb["Profile"]))
+    assert values["customer.name"] == "Acme AG"
+    assert values["target.zone"] == "ch-gva-2"
+    assert values["sites[0].name"] == "Basel HQ"
+    assert values["sites[0].datacenters"] == "Basel-DC"
+    assert values["exceptions[0].rule"] == "BKP001"
+    assert values["profile file"].endswith("acme-profile.yaml")
+
+
+def test_data_quality_lists_rejections_unmapped_columns_and_assumptions(tmp_path):
+    path = write_xlsx(
+        tmp_path / "messy.xlsx",
+        {
+            "vInfo": [
+                [*VINFO_4X, "Mystery column"],
+                [*vinfo_row("web01"), "x"],
+                [*vinfo_row("", **{"VM UUID": "u-2"}), "y"],
+                [*vinfo_row("db01", CPUs="lots"), "z"],
+            ]
+        },
+    )
+    inv = load_inventory(path)
+    a = assess(inv, default_profile())
+    wb = load_workbook(write_report(a, tmp_path / "a.xlsx"))
+    ws = wb["Data quality"]
+    topics = [r[0] for r in rows(ws)]
+    assert "assumption" in topics
+    assert "rejected row" in topics
+    bad = next(r for r in rows(ws) if r[0] == "value read as unknown")
+    assert bad[column(ws, "Value")] == "lots"
+    assert isinstance(bad[column(ws, "Row")], int)
+    headers = {r[column(ws, "Column or header")] for r in rows(ws) if r[0].startswith("column")}
+    assert "Mystery column" in headers
+    assert "1 rejected" in ws["A1"].value
+
+
+def small_inventory(tmp_path: Path, names: list[str], **over) -> Path:
+    body = [vinfo_row(n, **{"VM UUID": f"uuid-{i}"}, **over) for i, n in enumerate(names)]
+    return write_xlsx(tmp_path / "inv.xlsx", {"vInfo": [VINFO_4X, *body]})
+
+
+OLD_OS = {
+    "OS according to the configuration file": "Microsoft Windows Server 2003 (32-bit)",
+    "OS according to the VMware Tools": "Microsoft Windows Server 2003 (32-bit)",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    names = [*HOSTILE, "bell\x07name"]
+    body = [
+        vinfo_row(
+            n,
+            **{"VM UUID": f"uuid-{i}", "Owner": n, "Annotation": n, "Backup Tool": "-"},
+            **OLD_OS,  # so that every hostile server has failed findings too
+        )
+        for i, n in enumerate(names)
+    ]
+    body.append(vinfo_row("plain01", **{"VM UUID": "uuid-p", "Datacenter": "=1+1"}))
+    # CSV, because a workbook cannot even hold the control character.
+    inv = load_inventory(write_csv(tmp / "RVTools_tabvInfo.csv", [VINFO_4X, *body]))
+    path = write_report(assess(inv, default_profile()), tmp / "assessment.xlsx")
+    return path, load_workbook(path)
+
+
+def test_formula_like_values_stay_text(hostile):
+    _, wb = hostile
+    ws = wb["Servers"]
+    cells = {c.value: c for row in ws.iter_rows(min_row=3) for c in row if c.value is not None}
+    for value in HOSTILE:
+        assert value in cells, value
+        assert cells[value].data_type == "s", value
+    for value in ("=", "+", "-", "@"):
+        for v, cell in cells.items():
+            if isinstance(v, str) and v.startswith(value):
+                assert cell.data_type == "s" and cell.quotePrefix, v
+    assert "bellname" in cells  # a control character XML cannot hold is dropped
+    findings = {c.value: c for row in wb["Findings"].iter_rows(min_row=3) for c in row if c.value}
+    for value in HOSTILE:
+        assert findings[value].data_type == "s", value
+
+
+def test_no_formula_anywhere_in_the_sheet_xml(hostile):
+    path, _ = hostile
+    with zipfile.ZipFile(path) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == len(SHEETS)
+        for name in sheets:
+            xml = zf.read(name).decode("utf-8")
+            assert not re.search(r"<f[\s>]", xml), name
+            assert "<script>" not in xml  # escaped as &lt;script&gt;
+        servers = zf.read("xl/worksheets/sheet2.xml").decode("utf-8")
+    assert "=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)" in servers or (
+        '=HYPERLINK("http://x","y")' in servers
+    )
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in servers
+    assert "{{ 7*7 }}" in servers and "49" not in re.findall(r"<t[^>]*>([^<]*)</t>", servers)
+
+
+def test_hostile_values_in_the_profile_are_inert(tmp_path):
+    profile = parse_profile(
+        {"customer": {"name": "=cmd|' /C calc'!A0"}, "consultant": {"name": "@evil"}},
+        "test profile",
+    )
+    inv = load_inventory(small_inventory(tmp_path, ["web01"]))
+    path = write_report(assess(inv, profile), tmp_path / "a.xlsx")
+    wb = load_workbook(path)
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["Customer"] == "=cmd|' /C calc'!A0"
+    assert dict(rows(wb["Profile"]))["consultant.name"] == "@evil"
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert not re.search(r"<f[\s>]", zf.read(name).decode("utf-8"))
