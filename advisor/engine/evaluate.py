@@ -53,8 +53,8 @@ class Evaluation:
     portfolio: pd.DataFrame
 
 
-FINDING_COLUMNS = (
-    "server_id",
+#: Columns of the estate-wide findings table (no server, no accepted reason).
+PORTFOLIO_COLUMNS = (
     "code",
     "name",
     "area",
@@ -63,8 +63,8 @@ FINDING_COLUMNS = (
     "message",
     "disposition",
     "effort_hours",
-    "reason",
 )
+FINDING_COLUMNS = ("server_id", *PORTFOLIO_COLUMNS, "reason")
 
 
 def evaluate(
@@ -220,16 +220,4 @@ def _portfolio(
                 "effort_hours": rule.spec.effort_hours,
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "code",
-            "name",
-            "area",
-            "severity",
-            "status",
-            "message",
-            "disposition",
-            "effort_hours",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(PORTFOLIO_COLUMNS))
