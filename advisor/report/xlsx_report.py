@@ -23,6 +23,7 @@ from openpyxl import Workbook
 
 from advisor.engine.rules import SEVERITIES
 from advisor.errors import InputError
+from advisor.report.xlsx_fastrows import pending, splice
 from advisor.report.xlsx_sheets import (
     BAD,
     BLUE,
@@ -485,6 +486,7 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         wb.save(tmp)
+        splice(tmp, pending(wb))
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

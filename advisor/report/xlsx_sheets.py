@@ -27,6 +27,8 @@ from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from advisor.report.xlsx_fastrows import FAST_ROWS, has_risky, pending, supported
+
 #: Characters XML 1.0 cannot hold (openpyxl refuses them); dropped from inventory text.
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 #: Leading characters that make a spreadsheet treat typed text as a formula.
@@ -216,9 +218,19 @@ def table_sheet(
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.append([styled(ws, note, font=NOTE_FONT)])
-    ws.append(header_cells(ws, [c.header for c in cols]))
     rows = frame_rows(ws, frame, cols)
+    fast = len(rows) > FAST_ROWS and supported(rows)
+    note_row = [styled(ws, note, font=NOTE_FONT)]
+    if fast and has_risky(rows):
+        # An empty text cell with a quote prefix registers the style the spliced rows give
+        # to formula-like text (see xlsx_fastrows).
+        note_row.append(text_cell(ws, None))
+    ws.append(note_row)
+    ws.append(header_cells(ws, [c.header for c in cols]))
+    if fast:
+        formatted = [j for j, c in enumerate(cols) if c.fmt]
+        pending(wb)[title] = (rows[1:], 4, formatted)
+        rows = rows[:1]
     formats = [(j, c.fmt) for j, c in enumerate(cols) if c.fmt]
     templates = {}
     for j, fmt in formats:
@@ -228,7 +240,11 @@ def table_sheet(
     for row in rows:
         for j, _ in formats:
             value = row[j]
-            if value is not None and not isinstance(value, Cell):
+            if fast and value is None:
+                # The spliced rows take each column's style from this row: keep it even empty.
+                row[j] = WriteOnlyCell(ws, value=None)
+                row[j].number_format = templates[j].number_format
+            elif value is not None and not isinstance(value, Cell):
                 # One styled cell per column, refilled per row: openpyxl writes it out before
                 # the next row is built, and styling it once keeps the per-cell cost flat.
                 cell = templates[j]
