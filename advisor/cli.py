@@ -166,14 +166,16 @@ def assess(
     from advisor.assess_view import render_summary
     from advisor.engine.assess import assess as run_assessment
     from advisor.inventory import load_inventory
-    from advisor.report import write_reports
+    from advisor.report import PdfWorker, write_reports
 
     if fail_on is not None and fail_on not in SEVERITY_CHOICES:
         raise InputError(f"--fail-on: '{fail_on}' is not one of {', '.join(SEVERITY_CHOICES)}")
     prof = _load_profile(profile)
-    inv = load_inventory(inventory, fmt=fmt, mapping=mapping)
-    result = run_assessment(inv, prof, cli_sets=sets or [])
-    render_summary(result, out, write_reports(result, out_dir, appendix=appendix))
+    with PdfWorker() as worker:  # starts now, so the PDF process is ready when needed
+        inv = load_inventory(inventory, fmt=fmt, mapping=mapping)
+        result = run_assessment(inv, prof, cli_sets=sets or [])
+        paths = write_reports(result, out_dir, appendix=appendix, worker=worker)
+    render_summary(result, out, paths)
     if fail_on is not None and _reached(result, fail_on):
         raise typer.Exit(1)
 

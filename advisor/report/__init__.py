@@ -14,7 +14,32 @@ from pathlib import Path
 from advisor.errors import InputError
 
 
-def write_reports(assessment, folder: Path, *, appendix: bool = False) -> list[Path]:
+def _warm_up() -> None:
+    """Import WeasyPrint in the worker ahead of time (it takes about a second)."""
+    import weasyprint  # noqa: F401
+
+    import advisor.report.pdf_report  # noqa: F401
+
+
+class PdfWorker:
+    """A second process for laying out the PDF, started early so that its interpreter start
+    and the WeasyPrint import overlap the import and assessment of the inventory."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        self.pool.submit(_warm_up)
+
+    def __enter__(self) -> PdfWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def write_reports(
+    assessment, folder: Path, *, appendix: bool = False, worker: PdfWorker | None = None
+) -> list[Path]:
     """Write assessment.json, .xlsx, .html and .pdf into `folder`; return their paths."""
     from advisor.report.html_report import logo_data_uri, render_model
     from advisor.report.json_report import write_json
@@ -32,9 +57,8 @@ def write_reports(assessment, folder: Path, *, appendix: bool = False) -> list[P
     pdf_html = render_model(model, logo_src=logo.resolve().as_uri() if logo else None)
     html_path, pdf_path = folder / "assessment.html", folder / "assessment.pdf"
     allowed = [str(logo.resolve())] if logo else []
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        pdf_job = pool.submit(pdf_from_html, pdf_html, str(pdf_path), allowed)
+    with worker or PdfWorker() as running:
+        pdf_job = running.pool.submit(pdf_from_html, pdf_html, str(pdf_path), allowed)
         paths = [write_json(assessment, folder)]
         try:
             html_path.write_text(render_model(model, logo_src=logo_data_uri(logo)), "utf-8")
