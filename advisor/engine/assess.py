@@ -20,7 +20,7 @@ from advisor.engine.rules import AREAS, SEVERITIES, Rule, load_rules
 from advisor.engine.scoring import READINESS, score_servers
 from advisor.engine.settings import RuleSettings, resolve_settings
 from advisor.errors import InputError
-from advisor.facts import FactContext, all_facts, compute_facts
+from advisor.facts import all_facts, compute_facts, fact_context
 from advisor.inventory.schema import Inventory
 from advisor.resources import data_path
 
@@ -187,7 +187,6 @@ def assess(
     as_of: pd.Timestamp | None = None,
 ) -> Assessment:
     """Run facts, rules and scoring over an imported inventory."""
-    from advisor.profile import assign_sites
     from advisor.targets import load_catalog
 
     catalog = load_catalog(profile.target.provider)
@@ -196,13 +195,9 @@ def assess(
     engagement = {"window_hours": profile.migration.window_hours}
     settings = resolve_settings(rules, profile.rules, cli_sets or [], engagement)
 
-    servers = inventory.servers.copy()
-    assigned = assign_sites(servers, profile)
-    servers["site"] = assigned.astype("string").fillna(servers["site"].astype("string"))
-    servers = servers.set_index("id", drop=False)
     when = as_of or inventory.source.exported_at or pd.Timestamp.now(tz="UTC").normalize()
-    ctx = FactContext(inventory, profile, catalog, servers, pd.Timestamp(when))
-    compute_facts(ctx)
+    ctx = compute_facts(fact_context(inventory, profile, catalog, when))
+    servers = ctx.servers
 
     assumptions = list(profile.assumptions())
     if inventory.source.exported_at is None and as_of is None:

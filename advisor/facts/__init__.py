@@ -58,10 +58,25 @@ def all_facts() -> dict[str, Fact]:
     return out
 
 
-def compute_facts(ctx: FactContext) -> FactContext:
-    """Run every module in order; check each returned exactly what it declared."""
-    ctx.facts = pd.DataFrame(index=ctx.servers.index)
-    for module in MODULES:
+def fact_context(inventory, profile, catalog, as_of: pd.Timestamp) -> FactContext:
+    """The context facts are computed in: servers indexed by id, each with the site the
+    profile assigns (else its own site column), and no facts yet."""
+    from advisor.profile import assign_sites
+
+    servers = inventory.servers.copy()
+    assigned = assign_sites(servers, profile)
+    servers["site"] = assigned.astype("string").fillna(servers["site"].astype("string"))
+    servers = servers.set_index("id", drop=False)
+    ctx = FactContext(inventory, profile, catalog, servers, pd.Timestamp(as_of))
+    ctx.facts = pd.DataFrame(index=servers.index)
+    return ctx
+
+
+def compute_facts(ctx: FactContext, modules: tuple[ModuleType, ...] = MODULES) -> FactContext:
+    """Run `modules` in order (all of them by default), appending their facts to `ctx.facts`;
+    check each returned exactly what it declared. Tests of one module pass the modules it
+    depends on and itself."""
+    for module in modules:
         declared = {f.name for f in module.FACTS if f.scope == "server"}
         portfolio = {f.name for f in module.FACTS if f.scope == "portfolio"}
         before = set(ctx.portfolio)
@@ -84,4 +99,4 @@ def _align(value, index: pd.Index) -> pd.Series:
     return pd.Series(value, index=index)
 
 
-__all__ = ["MODULES", "Fact", "FactContext", "all_facts", "compute_facts"]
+__all__ = ["MODULES", "Fact", "FactContext", "all_facts", "compute_facts", "fact_context"]

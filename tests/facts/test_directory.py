@@ -4,13 +4,13 @@ judged from the backup module's facts (read defensively)."""
 from __future__ import annotations
 
 import pandas as pd
+from fact_helpers import run_modules
 
-from advisor.facts import directory, identity, inventory_facts, location
+from advisor.facts import compute_facts, directory, identity, inventory_facts, location
 from advisor.facts.base import FactContext
 from advisor.inventory import load_inventory
 from advisor.inventory.schema import Inventory, Source, conform
-from advisor.profile import assign_sites, default_profile, load_profile, parse_profile
-from advisor.targets import load_catalog
+from advisor.profile import default_profile, load_profile, parse_profile
 
 AS_OF = pd.Timestamp("2026-09-30", tz="UTC")
 PROFILE = {
@@ -36,20 +36,13 @@ PROFILE = {
 
 
 def run(inv, prof, modules, backup_facts=None) -> FactContext:
-    s = inv.servers.copy()
-    assigned = assign_sites(s, prof).astype("string")
-    s["site"] = assigned.fillna(s["site"].astype("string")).to_numpy()
-    s = s.set_index("id", drop=False)
-    ctx = FactContext(inv, prof, load_catalog(prof.target.provider), s, AS_OF)
-    ctx.facts = pd.DataFrame(index=s.index)
-    for module in modules:
-        if module is directory and backup_facts is not None:
-            ctx.facts = ctx.facts.join(pd.DataFrame(backup_facts, index=s.index))
-        got = module.compute(ctx)
-        assert set(got) == {f.name for f in module.FACTS if f.scope == "server"}
-        new = pd.DataFrame({k: v for k, v in got.items()}, index=s.index)
-        ctx.facts = pd.concat([ctx.facts, new], axis=1)
-    return ctx
+    """Compute `modules` in order; `backup_facts` stand in for the backup module's facts,
+    joined just before `directory` runs."""
+    before = tuple(m for m in modules if m is not directory)
+    ctx = run_modules(inv, before, profile=prof, as_of=AS_OF)
+    if backup_facts is not None:
+        ctx.facts = ctx.facts.join(pd.DataFrame(backup_facts, index=ctx.servers.index))
+    return compute_facts(ctx, (directory,)) if directory in modules else ctx
 
 
 def build(servers, *, backup_facts=None):

@@ -15,11 +15,11 @@ from types import ModuleType
 import pandas as pd
 import pytest
 from builders import write_csv
+from fact_helpers import run_modules
 
 from advisor.facts import FactContext, identity, inventory_facts
 from advisor.inventory import load_inventory
-from advisor.profile import assign_sites, default_profile, load_profile
-from advisor.targets import load_catalog
+from advisor.profile import default_profile, load_profile
 
 MODULES = (inventory_facts, identity)
 
@@ -48,36 +48,17 @@ def context(
     provider: str | None = None,
     as_of: pd.Timestamp | None = AS_OF,
 ) -> FactContext:
-    """Import `path` and compute `modules` in order, as compute_facts does."""
+    """Import `path` and compute `modules` in order (the product's compute_facts)."""
     inventory = load_inventory(path)
     prof = load_profile(profile) if profile else default_profile()
-    catalog = load_catalog(provider or prof.target.provider)
-    servers = inventory.servers.copy()
-    assigned = assign_sites(servers, prof)
-    servers["site"] = assigned.astype("string").fillna(servers["site"].astype("string"))
-    servers = servers.set_index("id", drop=False)
     when = as_of if as_of is not None else inventory.source.exported_at
-    ctx = FactContext(inventory, prof, catalog, servers, pd.Timestamp(when))
-    ctx.facts = pd.DataFrame(index=servers.index)
-    for module in modules:
-        got = module.compute(ctx)
-        declared = {f.name for f in module.FACTS if f.scope == "server"}
-        assert set(got) == declared, module.__name__
-        new = pd.DataFrame({k: _align(v, servers.index) for k, v in got.items()})
-        ctx.facts = pd.concat([ctx.facts, new], axis=1)
-    return ctx
+    return run_modules(inventory, modules, profile=prof, provider=provider, as_of=when)
 
 
 @cache
 def export_facts(path: Path, modules: tuple[ModuleType, ...] = MODULES) -> pd.DataFrame:
     """Facts of a real export (dated by the export itself), by name; cached per session."""
     return by_name(context(path, modules, as_of=None))
-
-
-def _align(value: object, index: pd.Index) -> pd.Series:
-    if isinstance(value, pd.Series):
-        return value.reindex(index)
-    return pd.Series(value, index=index)
 
 
 def sheet(tmp_path: Path, rows: list[tuple], name: str = "servers.csv") -> Path:

@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fact_helpers import by_name, run_modules
 
 from advisor.facts import identity, inventory_facts, licensing, lifecycle, location, network
-from advisor.facts.base import FactContext
 from advisor.inventory import load_inventory
 from advisor.inventory.schema import Inventory, Source, conform
-from advisor.profile import default_profile
-from advisor.targets import load_catalog
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_inventories"
 AS_OF = pd.Timestamp("2026-09-30 14:00", tz="UTC")
@@ -21,14 +19,7 @@ MODULES = (inventory_facts, identity, location, network, licensing, lifecycle)
 
 
 def _run(inv: Inventory, as_of: pd.Timestamp = AS_OF) -> pd.DataFrame:
-    s = inv.servers.set_index("id", drop=False)
-    ctx = FactContext(inv, default_profile(), load_catalog("exoscale"), s, as_of)
-    ctx.facts = pd.DataFrame(index=s.index)
-    for module in MODULES:
-        got = module.compute(ctx)
-        assert set(got) == {f.name for f in module.FACTS if f.scope == "server"}
-        ctx.facts = pd.concat([ctx.facts, pd.DataFrame(got, index=s.index)], axis=1)
-    return ctx.facts.set_index(s["name"].to_numpy())
+    return by_name(run_modules(inv, MODULES, as_of=as_of))
 
 
 def _facts(servers: list[dict]) -> pd.DataFrame:

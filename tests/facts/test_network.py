@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from fact_helpers import run_modules
 
 from advisor.facts import identity, inventory_facts, location, network
 from advisor.facts.base import FactContext
 from advisor.facts.network import mentioned
 from advisor.inventory import load_inventory
 from advisor.inventory.schema import Inventory, Source, conform
-from advisor.profile import assign_sites, default_profile, load_profile, parse_profile
-from advisor.targets import load_catalog
+from advisor.profile import default_profile, load_profile, parse_profile
 
 AS_OF = pd.Timestamp("2026-09-30", tz="UTC")
 
@@ -41,19 +41,8 @@ SITES = {
 
 
 def run(inv, prof, provider, modules) -> FactContext:
-    """Compute `modules` in order over an inventory, as compute_facts does."""
-    s = inv.servers.copy()
-    assigned = assign_sites(s, prof).astype("string")
-    s["site"] = assigned.fillna(s["site"].astype("string")).to_numpy()
-    s = s.set_index("id", drop=False)
-    ctx = FactContext(inv, prof, load_catalog(provider or prof.target.provider), s, AS_OF)
-    ctx.facts = pd.DataFrame(index=s.index)
-    for module in modules:
-        got = module.compute(ctx)
-        assert set(got) == {f.name for f in module.FACTS if f.scope == "server"}
-        new = pd.DataFrame({k: v for k, v in got.items()}, index=s.index)
-        ctx.facts = pd.concat([ctx.facts, new], axis=1)
-    return ctx
+    """Compute `modules` in order over an inventory (the product's compute_facts)."""
+    return run_modules(inv, modules, profile=prof, provider=provider, as_of=AS_OF)
 
 
 def build(servers, nics=(), *, profile=None, modules=(network,)):

@@ -7,36 +7,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fact_helpers import by_name, run_modules
 
 from advisor.facts import identity, inventory_facts, location, network, security
-from advisor.facts.base import FactContext
 from advisor.inventory import load_inventory
 from advisor.inventory.schema import Inventory, Source, conform
-from advisor.profile import default_profile
-from advisor.targets import load_catalog
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_inventories"
 AS_OF = pd.Timestamp("2026-09-30", tz="UTC")
 MODULES = (inventory_facts, identity, location, network, security)
 
 
-def _profile(provider: str):
-    profile = default_profile()
-    if provider == "scaleway":
-        target = profile.target.model_copy(update={"provider": "scaleway", "zone": "fr-par-1"})
-        profile = profile.model_copy(update={"target": target})
-    return profile
-
-
 def _run(inv: Inventory, provider: str = "exoscale") -> pd.DataFrame:
-    s = inv.servers.set_index("id", drop=False)
-    ctx = FactContext(inv, _profile(provider), load_catalog(provider), s, AS_OF)
-    ctx.facts = pd.DataFrame(index=s.index)
-    for module in MODULES:
-        got = module.compute(ctx)
-        assert set(got) == {f.name for f in module.FACTS if f.scope == "server"}
-        ctx.facts = pd.concat([ctx.facts, pd.DataFrame(got, index=s.index)], axis=1)
-    return ctx.facts.set_index(s["name"].to_numpy())
+    return by_name(run_modules(inv, MODULES, provider=provider, as_of=AS_OF))
 
 
 def _facts(servers: list[dict], provider: str = "exoscale") -> pd.DataFrame:

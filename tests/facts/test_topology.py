@@ -4,13 +4,13 @@ span, databases in them, and servers named in other servers' notes."""
 from __future__ import annotations
 
 import pandas as pd
+from fact_helpers import run_modules
 
 from advisor.facts import identity, inventory_facts, location, topology
 from advisor.facts.base import FactContext
 from advisor.inventory import load_inventory
 from advisor.inventory.schema import Inventory, Source, conform
-from advisor.profile import assign_sites, load_profile, parse_profile
-from advisor.targets import load_catalog
+from advisor.profile import load_profile, parse_profile
 
 AS_OF = pd.Timestamp("2026-09-30", tz="UTC")
 PROFILE = {
@@ -37,18 +37,7 @@ MODULES = (inventory_facts, identity, location, topology)
 
 
 def run(inv, prof) -> FactContext:
-    s = inv.servers.copy()
-    assigned = assign_sites(s, prof).astype("string")
-    s["site"] = assigned.fillna(s["site"].astype("string")).to_numpy()
-    s = s.set_index("id", drop=False)
-    ctx = FactContext(inv, prof, load_catalog(prof.target.provider), s, AS_OF)
-    ctx.facts = pd.DataFrame(index=s.index)
-    for module in MODULES:
-        got = module.compute(ctx)
-        assert set(got) == {f.name for f in module.FACTS if f.scope == "server"}
-        new = pd.DataFrame({k: v for k, v in got.items()}, index=s.index)
-        ctx.facts = pd.concat([ctx.facts, new], axis=1)
-    return ctx
+    return run_modules(inv, MODULES, profile=prof, as_of=AS_OF)
 
 
 def build(servers, dependencies=None, profile=PROFILE):
