@@ -16,6 +16,7 @@ workbook are written, so its wall time is below the sum printed here.
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 import tempfile
 import time
@@ -31,10 +32,10 @@ from python_calamine import CalamineWorkbook  # noqa: E402
 from advisor.engine.assess import assess  # noqa: E402
 from advisor.inventory import load_inventory  # noqa: E402
 from advisor.inventory.rvtools import RVTOOLS_TABS  # noqa: E402
-from advisor.report.html_report import render_model  # noqa: E402
+from advisor.report.html_report import write_model_html  # noqa: E402
 from advisor.report.json_report import write_json  # noqa: E402
 from advisor.report.model import build_report_model  # noqa: E402
-from advisor.report.pdf_report import pdf_from_html  # noqa: E402
+from advisor.report.pdf_report import write_model_pdf  # noqa: E402
 from advisor.report.xlsx_report import write_xlsx  # noqa: E402
 
 
@@ -65,13 +66,14 @@ def stages(path: Path, out: Path) -> dict[str, float]:
     lap("model")
     write_json(result, out)
     lap("json")
-    html = render_model(model, logo_src=None)
-    (out / "assessment.html").write_text(html, encoding="utf-8")
+    # As in `advisor assess`: the model travels to the PDF process (pickled, charts not yet
+    # drawn), which draws the charts and lays out the PDF.
+    write_model_pdf(pickle.loads(pickle.dumps(model)), out / "assessment.pdf")
+    lap("pdf")
+    write_model_html(model, out / "assessment.html")
     lap("html")
     write_xlsx(result, out / "assessment.xlsx")
     lap("xlsx")
-    pdf_from_html(html, str(out / "assessment.pdf"), [])
-    lap("pdf")
     return times
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
+from advisor.facts.text import member
 
 #: Backup products and native backups -> pattern on lower-case text.
 TOOLS: dict[str, str] = {
@@ -312,7 +313,7 @@ def _snapshot_table(ctx: FactContext) -> pd.DataFrame:
     `.attrs['known']` says whether the inventory carries a snapshot list at all."""
     inv = ctx.inventory
     snaps = inv.snapshots
-    snaps = snaps[snaps["server_id"].isin(ctx.servers.index)]
+    snaps = snaps[member(snaps["server_id"], ctx.servers.index)]
     read = [str(t).lower() for t in inv.source.tabs_read]
     known = bool(len(snaps)) or any("snapshot" in t for t in read)
     sid = snaps["server_id"].astype("string")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.facts.network import mentioned
+from advisor.facts.text import mentioned
 
 FSMO = (
     r"\bfsmo\b|pdc[ -]?emulator|schema master|\brid master|infrastructure master|"

@@ -11,11 +11,11 @@ regex over whole columns.
 
 from __future__ import annotations
 
-import re
-
+import numpy as np
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
+from advisor.facts.text import arrow, found, member, replace, search
 
 #: role -> (pattern on the name, pattern on the free text). Patterns are lower-case regex.
 ROLES: dict[str, tuple[str, str]] = {
@@ -96,7 +96,7 @@ ROLE_PRIORITY = (
 )
 
 _DB_ENGINES = {
-    "oracle": r"\boracle\b(?! linux)|\bora[-_]?\d|oracle database|\b19c\b|\b12c\b|\brman\b",
+    "oracle": r"\boracle\b|\bora[-_]?\d|oracle database|\b19c\b|\b12c\b|\brman\b",
     "sqlserver": r"sql server|\bmssql|\bsql[-_]?\d|sqlclu",
     "hana": r"\bhana\b",
     "postgresql": r"postgres|\bpg[-_]?\d|pgsql",
@@ -217,32 +217,18 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     texts = {label: ctx.text(*cols) for label, cols in _SOURCES}
     # "Database on bsl-sql-01" describes a dependency, not this server's role.
     texts["notes"] = _without_references(texts["notes"], s["name"])
+    texts["custom attribute"] = attrs
     name = ctx.text("name", "dns_name")
     free = texts["role column"] + " | " + texts["application"] + " | " + texts["notes"]
     free = free + " | " + texts["OS"] + " | " + attrs
     out: dict[str, pd.Series] = {}
-    evidence = pd.Series("", index=s.index, dtype="string")
-    for role, (name_rx, text_rx) in ROLES.items():
-        by_name = _contains(name, name_rx)
-        hits = by_name.copy()
-        found = pd.Series("", index=s.index, dtype="string")
-        found = found.mask(by_name, "name")
-        for label in ("role column", "application", "notes", "OS", "folder"):
-            m = _contains(texts[label], text_rx)
-            hits |= m
-            found = found.mask(m, found.where(found.eq(""), found + "+") + label)
-        m = _contains(attrs, text_rx)
-        hits |= m
-        found = found.mask(m, found.where(found.eq(""), found + "+") + "custom attribute")
-        out[f"is_{role}"] = hits.astype("boolean")
-        tag = role.replace("_", " ") + " (" + found + ")"
-        evidence = evidence.mask(hits, evidence.where(evidence.eq(""), evidence + "; ") + tag)
+    codes = _role_codes(name, texts)
+    for role, code in zip(ROLES, codes.T, strict=True):
+        out[f"is_{role}"] = pd.Series(code > 0, index=s.index, dtype="boolean")
     out["is_cluster_node"] = out["is_cluster_node"] & ~out["is_load_balancer"]
-    out["role"] = _primary(out, s.index)
-    out["roles"] = _all_roles(out, s.index)
-    out["role_evidence"] = evidence.mask(evidence.eq(""))
+    out.update(_role_labels(codes, s.index))
     out["db_engine"] = _db_engine(name + " | " + free, out["is_database"])
-    realtime = _contains(free, r"real-?time|\bscada\b|trading|video ?conferenc|streaming")
+    realtime = search(free, r"real-?time|\bscada\b|trading|video ?conferenc|streaming")
     out["is_latency_sensitive"] = (out["is_remote_desktop"] | out["is_voip"] | realtime).astype(
         "boolean"
     )
@@ -257,10 +243,54 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     return out
 
 
-def _contains(text: pd.Series, pattern: str) -> pd.Series:
-    # Groups in these patterns only group; non-capturing keeps pandas from warning.
-    pattern = re.sub(r"\((?!\?)", "(?:", pattern)
-    return text.str.contains(pattern, regex=True).fillna(False).astype(bool)
+#: Where role evidence comes from, in the order the evidence names them; bit i of a role's
+#: code is set when source i matched (the name by the name pattern, the rest by the text one).
+_EVIDENCE = ("name", "role column", "application", "notes", "OS", "folder", "custom attribute")
+
+
+def _role_codes(name: pd.Series, texts: dict[str, pd.Series]) -> np.ndarray:
+    """One row per server, one column per role (ROLES order): a bit mask of the sources
+    that matched the role, 0 where none did."""
+    codes = np.zeros((len(name), len(ROLES)), dtype=np.int16)
+    sources = {label: arrow(texts[label]) for label in _EVIDENCE[1:]}
+    name_arr = arrow(name)
+    for j, (name_rx, text_rx) in enumerate(ROLES.values()):
+        codes[:, j] = search(name_arr, name_rx)
+        for bit, label in enumerate(_EVIDENCE[1:], start=1):
+            codes[:, j] |= search(sources[label], text_rx).astype(np.int16) << bit
+    return codes
+
+
+def _role_labels(codes: np.ndarray, index: pd.Index) -> dict[str, pd.Series]:
+    """role, roles and role_evidence from the role codes. Servers share few combinations of
+    roles and sources, so each distinct combination is spelled once and then spread."""
+    combos, inverse = np.unique(codes, axis=0, return_inverse=True)
+    roles = list(ROLES)
+    lb = roles.index("load_balancer")
+    primary, all_roles, evidence = [], [], []
+    for combo in combos:
+        held = {r for r, c in zip(roles, combo, strict=True) if c}
+        if combo[lb]:
+            held.discard("cluster_node")  # a load balancer pair is not a cluster node
+        ordered = [r for r in ROLE_PRIORITY if r in held]
+        primary.append(ordered[0] if ordered else "other")
+        all_roles.append(", ".join(ordered) or None)
+        tags = [
+            f"{r.replace('_', ' ')} ({'+'.join(_sources_of(int(c)))})"
+            for r, c in zip(roles, combo, strict=True)
+            if c
+        ]
+        evidence.append("; ".join(tags) or None)
+    inverse = inverse.reshape(-1)
+
+    def spread(values: list[str | None]) -> pd.Series:
+        return pd.Series(np.array(values, dtype=object)[inverse], index=index, dtype="string")
+
+    return {"role": spread(primary), "roles": spread(all_roles), "role_evidence": spread(evidence)}
+
+
+def _sources_of(code: int) -> list[str]:
+    return [label for bit, label in enumerate(_EVIDENCE) if code >> bit & 1]
 
 
 #: Words that introduce another server a note depends on ("database on X", "talks to X").
@@ -272,49 +302,37 @@ def _without_references(notes: pd.Series, names: pd.Series) -> pd.Series:
     ("Database on bsl-sql-01", "sessions in PostgreSQL on bsl-appdb-01"): such a clause says
     what the server uses, not what it is.
 
-    Linear in the size of the notes: notes are split into clauses, every word after a
-    reference word is looked up in the set of the estate's names (a hash lookup, not a regex
-    over thousands of names), and clauses with a hit are dropped.
+    Linear in the size of the notes: only notes with a reference word followed by a word
+    are looked at; they are split into clauses, every word after a reference word is looked
+    up in the set of the estate's names (a hash lookup, not a regex over thousands of
+    names), and clauses with a hit are dropped.
     """
     lowered = names.astype("string").str.lower().str.strip().dropna()
     short = lowered.str.replace(r"\..*$", "", regex=True)
     known = {n for n in pd.concat([lowered, short]) if len(n) >= 3}
-    if not known or notes.isna().all():
+    candidate = search(notes, rf"\b(?:{_REFERENCE_WORDS})\s+[a-z0-9]") if known else None
+    if candidate is None or not candidate.any():
         return notes
-    exploded = notes.str.split(r"[.;,()|\n]", regex=True).explode()
+    exploded = notes[candidate].str.split(r"[.;,()|\n]", regex=True).explode()
     owner = exploded.index  # the server each clause belongs to
     clauses = exploded.reset_index(drop=True)  # one position per clause
     clauses = clauses[clauses.notna() & clauses.ne("")]
     words = clauses.str.extractall(
         rf"\b(?:{_REFERENCE_WORDS})\s+(?:(?:the|server|host|vm)\s+)*([a-z0-9][a-z0-9_.-]*)"
     )[0].str.rstrip(".-_")
-    hit = words.isin(known) | words.str.replace(r"\..*$", "", regex=True).isin(known)
-    referenced = clauses.index.isin(words.index.get_level_values(0)[hit.to_numpy()])
+    hit = member(words, known) | member(words.str.replace(r"\..*$", "", regex=True), known)
+    referenced = clauses.index.isin(words.index.get_level_values(0)[hit])
     kept = clauses[~referenced]
-    joined = kept.groupby(owner[kept.index]).agg(" ".join)
-    return joined.reindex(notes.index).fillna("").astype("string").where(notes.notna())
+    joined = kept.groupby(owner[kept.index]).agg(" ".join).astype("string")
+    return notes.mask(candidate, joined.reindex(notes.index).fillna(""))
 
 
-def _primary(flags: dict[str, pd.Series], index: pd.Index) -> pd.Series:
-    role = pd.Series("other", index=index, dtype="string")
-    for r in reversed(ROLE_PRIORITY):
-        role = role.mask(flags[f"is_{r}"].astype(bool), r)
-    return role
-
-
-def _all_roles(flags: dict[str, pd.Series], index: pd.Index) -> pd.Series:
-    out = pd.Series("", index=index, dtype="string")
-    for r in ROLE_PRIORITY:
-        hit = flags[f"is_{r}"].astype(bool)
-        out = out.mask(hit, out.where(out.eq(""), out + ", ") + r)
-    return out.mask(out.eq(""))
-
-
-def _db_engine(text: pd.Series, is_db: pd.Series) -> pd.Series:
-    engine = pd.Series(pd.NA, index=text.index, dtype="string")
-    for name, pattern in reversed(list(_DB_ENGINES.items())):
-        engine = engine.mask(_contains(text, pattern), name)
-    return engine.where(is_db.astype(bool))
+def _db_engine(haystack: pd.Series, is_db: pd.Series) -> pd.Series:
+    # 'Oracle Linux' is an operating system, not the database (RE2 has no lookahead).
+    haystack = arrow(replace(haystack, r"oracle linux", "oraclelinux"))
+    hits = [search(haystack, pattern) for pattern in _DB_ENGINES.values()]
+    engine = np.select(hits, list(_DB_ENGINES), default=None)  # the first engine listed wins
+    return pd.Series(engine, index=is_db.index, dtype="string").where(is_db.astype(bool))
 
 
 def name_shape(name: pd.Series) -> pd.Series:
@@ -342,7 +360,7 @@ def _naming(name: pd.Series) -> dict[str, pd.Series]:
     prefix = short.str[:3]
     prefix_shared = prefix.map(prefix.value_counts()).ge(3)
     # 'wwebtest', 'wasgdbtest' spell out a function: systematic, only without separators.
-    functional = _contains(short, _FUNCTION_TOKENS)
+    functional = found(short, _FUNCTION_TOKENS)
     lonely_word = (
         shape.eq("a")
         & (single_word_share < 0.25)
@@ -369,8 +387,8 @@ _UNSURE = (
 
 def _meaningful(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip().str.lower()
-    empty = text.isna() | text.str.match(_PLACEHOLDER).fillna(True).astype(bool)
-    return ~empty & ~_contains(text, _UNSURE)
+    empty = text.isna() | search(text, _PLACEHOLDER)
+    return ~empty & ~found(text, _UNSURE)
 
 
 def _ownership(s: pd.DataFrame, attrs: pd.Series) -> dict[str, pd.Series]:
@@ -379,7 +397,7 @@ def _ownership(s: pd.DataFrame, attrs: pd.Series) -> dict[str, pd.Series]:
     field (at least half its servers have it): where notes are rare, or the export has no
     owner field at all (Azure Migrate CSV, most RVTools exports), a missing entry says
     nothing and stays unknown."""
-    owner_attr = _contains(attrs, rf"({_OWNER_LABEL})[^:|]*: [^|]*\w")
+    owner_attr = found(attrs, rf"({_OWNER_LABEL})[^:|]*: [^|]*\w")
     has_owner = _meaningful(s["owner"]) | owner_attr
     fields = ["annotation", "application", "role"]
     has_doc = pd.concat([_meaningful(s[c]) for c in fields], axis=1).any(axis=1)
@@ -396,10 +414,10 @@ def _where_used(present: pd.Series) -> pd.Series:
 def _production(ctx: FactContext) -> pd.Series:
     env = ctx.servers["environment"].astype("string").str.lower()
     hints = ctx.text("name", "folder", "cluster")
-    prod = env.str.match(r"^(prod|prd|production|live)").fillna(False).astype(bool)
-    prod |= _contains(hints, r"(^|[^a-z])(prod|prd)([^a-z]|$)")
-    nonprod = env.str.match(r"^(test|tst|dev|qa|uat|lab|staging|int)").fillna(False).astype(bool)
-    nonprod |= _contains(hints, r"(^|[^a-z])(test|tst|dev|lab|qa|uat)([^a-z]|$)")
+    prod = found(env, r"^(prod|prd|production|live)")
+    prod |= found(hints, r"(^|[^a-z])(prod|prd)([^a-z]|$)")
+    nonprod = found(env, r"^(test|tst|dev|qa|uat|lab|staging|int)")
+    nonprod |= found(hints, r"(^|[^a-z])(test|tst|dev|lab|qa|uat)([^a-z]|$)")
     out = pd.Series(pd.NA, index=ctx.servers.index, dtype="boolean")
     out[nonprod.to_numpy()] = False
     out[prod.to_numpy()] = True

@@ -13,12 +13,10 @@ facts unknown. Product detection is text evidence: true when found, false when n
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.facts.network import first_match, mentioned
+from advisor.facts.text import flag_each, found, labels, member, mentioned, quoted
 
 #: Microsoft server products whose licences move to a hosted cloud only with Software
 #: Assurance or subscription licences (License Mobility / Flexible Virtualization Benefit).
@@ -90,50 +88,6 @@ _WIN_DESKTOP = (
 _RHEL = r"red ?hat|\brhel\b"
 
 
-def _groups(pattern: str) -> str:
-    """Groups in the patterns only group: make them non-capturing."""
-    return re.sub(r"\((?!\?)", "(?:", pattern)
-
-
-def contains(text: pd.Series, pattern: str) -> pd.Series:
-    """Regex search over a text column, any case (patterns are written in lower case and the
-    text is lowered, which keeps the fast Arrow regex path); NA counts as no match."""
-    return (
-        text.astype("string")
-        .str.lower()
-        .str.contains(_groups(pattern), regex=True)
-        .fillna(False)
-        .astype(bool)
-    )
-
-
-def evidence(text: pd.Series, pattern: str) -> pd.Series:
-    """Like `contains`, but a mention negated nearby ('no dongle', 'never NATed') does not
-    count (network.mentioned, run only on the rows that mention the pattern at all)."""
-    hit = contains(text, pattern)
-    rows = text[hit.to_numpy()].astype("string").str.lower()
-    return mentioned(rows, _groups(pattern)).reindex(text.index, fill_value=False)
-
-
-def found_words(text: pd.Series, pattern: str, where: pd.Series | None = None) -> pd.Series:
-    """The first words matching `pattern`, quoted; NA where none (or outside `where`, which
-    spares the slow extraction on rows that are not reported anyway)."""
-    rows = text if where is None else text[where.fillna(False).astype(bool).to_numpy()]
-    words = first_match(rows.astype("string").str.lower(), _groups(pattern))
-    return ("'" + words + "'").astype("string").reindex(text.index)
-
-
-def flag_each(text: pd.Series, patterns: dict[str, str]) -> dict[str, pd.Series]:
-    """One flag per pattern; the rows are first filtered with all patterns at once, so the
-    per-pattern searches only run where something matched."""
-    hit = contains(text, "|".join(f"(?:{rx})" for rx in patterns.values()))
-    rows = text[hit.to_numpy()]
-    return {
-        key: contains(rows, rx).reindex(text.index, fill_value=False)
-        for key, rx in patterns.items()
-    }
-
-
 def status(value: bool | None) -> str:
     """A catalog verdict as text: 'yes', 'no' or 'unverified' (None: not found in sources)."""
     return "unverified" if value is None else ("yes" if value else "no")
@@ -142,14 +96,6 @@ def status(value: bool | None) -> str:
 def constant(ctx: FactContext, value: object, dtype: str = "string") -> pd.Series:
     """The same value for every server (target facts)."""
     return pd.Series(value, index=ctx.servers.index, dtype=dtype)
-
-
-def labels(flags: dict[str, pd.Series], index: pd.Index) -> pd.Series:
-    """'a, b' of the keys whose flag is true; NA where none is."""
-    out = pd.Series("", index=index, dtype="string")
-    for key, hit in flags.items():
-        out = out.mask(hit, out.where(out.eq(""), out + ", ") + key)
-    return out.mask(out.eq(""))
 
 
 def device_flags(ctx: FactContext, kind: str) -> tuple[pd.DataFrame, bool]:
@@ -366,8 +312,8 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     oracle = engine.eq("oracle").fillna(False)
     out["oracle_database"] = oracle.astype("boolean")
     edition = pd.Series(pd.NA, index=idx, dtype="string")
-    edition = edition.mask(contains(notes, r"standard edition|\bse ?(one|2)\b|\bse2\b"), "standard")
-    edition = edition.mask(contains(notes, r"enterprise edition|\boracle \S+ ee\b"), "enterprise")
+    edition = edition.mask(found(notes, r"standard edition|\bse ?(one|2)\b|\bse2\b"), "standard")
+    edition = edition.mask(found(notes, r"enterprise edition|\boracle \S+ ee\b"), "enterprise")
     out["oracle_edition"] = edition.where(oracle)
 
     sql_text = ctx.text("application", "annotation")
@@ -384,66 +330,66 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
 
     os_name = s["os_name"].astype("string")
     family = s["os_family"].astype("string").str.lower()
-    windows = contains(os_name, _WINDOWS) | family.eq("windows").fillna(False)
-    desktop = contains(os_name, _WIN_DESKTOP) & ~contains(os_name, r"server")
+    windows = found(os_name, _WINDOWS) | family.eq("windows").fillna(False)
+    desktop = found(os_name, _WIN_DESKTOP) & ~found(os_name, r"server")
     os_known = os_name.notna() | family.notna()
     out["windows_server"] = (windows & ~desktop).astype("boolean").where(os_known)
-    out["rhel_server"] = contains(os_name, _RHEL).astype("boolean").where(os_name.notna())
+    out["rhel_server"] = found(os_name, _RHEL).astype("boolean").where(os_name.notna())
 
-    sap_text = contains(notes + " | " + ctx.text("os_name"), _SAP_TEXT) | contains(name, _SAP_NAME)
+    sap_text = found(notes + " | " + ctx.text("os_name"), _SAP_TEXT) | found(name, _SAP_NAME)
     sap = ctx.fact("is_sap").fillna(False).astype(bool) & sap_text
     out["sap_system"] = sap.astype("boolean")
     prod = ctx.fact("is_production").astype("boolean")
     sap_notes = ctx.text("application", "annotation")
-    prod = prod.mask(prod.isna() & contains(sap_notes, _PROD_TEXT), True)
-    prod = prod.mask(prod.isna() & contains(sap_notes, _NONPROD_TEXT), False)
+    prod = prod.mask(prod.isna() & found(sap_notes, _PROD_TEXT), True)
+    prod = prod.mask(prod.isna() & found(sap_notes, _NONPROD_TEXT), False)
     out["sap_production"] = prod.where(sap, False).astype("boolean")
 
     ibm_flags = flag_each(notes, IBM_PRODUCTS)
     ibm_flags["db2"] = ibm_flags["db2"] | engine.eq("db2").fillna(False)
     named = pd.concat(ibm_flags.values(), axis=1).any(axis=1)
-    ibm_flags["ibm"] = contains(notes, _IBM_OTHER) & ~named
+    ibm_flags["ibm"] = found(notes, _IBM_OTHER) & ~named
     out["ibm_product"] = labels(ibm_flags, idx)
     out["has_ibm_product"] = out["ibm_product"].notna().astype("boolean")
 
     usb, usb_known = device_flags(ctx, "usb")
     count = usb.groupby("server_id").size().reindex(idx, fill_value=0).astype("Float64")
     out["usb_device_count"] = count if usb_known else pd.Series(pd.NA, index=idx, dtype="Float64")
-    named = usb[contains(usb["device"], DONGLE).to_numpy()]
+    named = usb[found(usb["device"], DONGLE).to_numpy()]
     named_list = (
         named["device"].astype("string").groupby(named["server_id"]).agg("; ".join).reindex(idx)
     )
-    noted = evidence(notes, DONGLE)
-    dongle = pd.Series(idx.isin(named["server_id"].unique()), index=idx) | noted
+    noted = mentioned(notes, DONGLE)
+    dongle = pd.Series(member(idx, named["server_id"]), index=idx) | noted
     out["usb_dongle"] = dongle.astype("boolean")
     out["dongle_evidence"] = (
         ("device '" + named_list.astype("string") + "'")
-        .fillna("notes: " + found_words(notes, DONGLE, noted))
+        .fillna("notes: " + quoted(notes, DONGLE, noted))
         .where(dongle)
     )
 
     # identity's is_license_server also counts clients that mention FlexLM; a host ID binds
     # the licence server itself, named so or stated in its role, application or notes.
     licence_server = ctx.fact("is_license_server").fillna(False).astype(bool) & (
-        evidence(ctx.text("role", "application", "annotation"), _LICENCE_HOST_TEXT)
-        | contains(name, _LICENCE_HOST_NAME)
+        mentioned(ctx.text("role", "application", "annotation"), _LICENCE_HOST_TEXT)
+        | found(name, _LICENCE_HOST_NAME)
     )
     manual_mac = ctx.fact("manual_mac").fillna(False).astype(bool)
-    mac_noted = evidence(notes, MAC_BOUND)
+    mac_noted = mentioned(notes, MAC_BOUND)
     mac = mac_noted | (licence_server & manual_mac)
     out["mac_bound_license"] = mac.astype("boolean")
     out["mac_licence_evidence"] = (
-        ("notes: " + found_words(notes, MAC_BOUND, mac_noted))
+        ("notes: " + quoted(notes, MAC_BOUND, mac_noted))
         .where(mac_noted, "manual MAC on a licence server")
         .where(mac)
     )
-    hostid_noted = evidence(notes, HOSTID_BOUND)
-    daemon = licence_server & evidence(notes, LICENCE_DAEMON)
+    hostid_noted = mentioned(notes, HOSTID_BOUND)
+    daemon = licence_server & mentioned(notes, LICENCE_DAEMON)
     hostid = hostid_noted | daemon
     out["hostid_bound_license"] = hostid.astype("boolean")
     out["hostid_evidence"] = (
-        ("notes: " + found_words(notes, HOSTID_BOUND, hostid_noted))
-        .where(hostid_noted, "licence server running " + found_words(notes, LICENCE_DAEMON, daemon))
+        ("notes: " + quoted(notes, HOSTID_BOUND, hostid_noted))
+        .where(hostid_noted, "licence server running " + quoted(notes, LICENCE_DAEMON, daemon))
         .where(hostid)
     )
     bound = {

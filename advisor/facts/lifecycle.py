@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.facts.licensing import contains, evidence
+from advisor.facts.text import found, mentioned
 
 _MS_SERVER = "https://learn.microsoft.com/windows/release-health/windows-server-release-info"
 _MS_LIFECYCLE = "https://learn.microsoft.com/lifecycle/products/"
@@ -250,8 +250,8 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     notes = ctx.text("annotation", "application")
     state = s["power_state"].astype("string").str.lower()
     template = ctx.fact("is_template").fillna(False).astype(bool)
-    said_off = contains(notes, _OFF) & ~contains(notes, _FUTURE)
-    said_suspended = contains(notes, _SUSPENDED)
+    said_off = found(notes, _OFF) & ~found(notes, _FUTURE)
+    said_suspended = found(notes, _SUSPENDED)
     off = state.eq("off").astype("boolean")
     off = off.mask(state.isna() & said_off, True).mask(state.isna() & said_suspended, False)
     out["is_powered_off"] = (off & ~template).astype("boolean")
@@ -269,7 +269,7 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
         off.fillna(False).astype(bool)
     )
     out["days_since_power_on"] = _days(ctx.as_of - s["powered_on_at"])
-    out["retire_hint"] = evidence(notes + " | " + ctx.attrs_text(), RETIRE_HINT).astype("boolean")
+    out["retire_hint"] = mentioned(notes + " | " + ctx.attrs_text(), RETIRE_HINT).astype("boolean")
     return out
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
+from advisor.facts.text import first, member, mentioned, replace, search
 
 #: Text evidence per fact (lower-case regex over role, application, notes, custom attributes).
 PATTERNS = {
@@ -32,18 +33,19 @@ PATTERNS = {
         r"\bhsrp\b|\bexoip\b"
     ),
     "multicast": r"multicast|\bigmp\b",
-    "dhcp": r"\bdhcp\b(?![ -]?(?:client|relay|helper|reservation|snooping))",
+    "dhcp": r"\bdhcp\b",  # 'DHCP client', 'DHCP relay' are taken out first (_NOT_DHCP_SERVER)
     "public_ip": (
         r"allow-?lists?|white-?lists?|\bnat(?:ed|ted)?\b|public ip|sip trunk|ip filter|"
         r"source ip|fixed (?:public )?ip|static public"
     ),
 }
-#: Words that negate a mention when they come shortly before or after it.
-_NEG_BEFORE = r"\b(?:no|not|never|without|kein\w*|ohne)\b[^.;:()!?|]{0,25}"
-_NEG_AFTER = r"\W{0,3}(?:is |was |has |have |been |got )*(?:never|not)\b"
 #: VMware's range for manually set (static) MACs.
 _VMWARE_STATIC_MAC = r"^00[:-]50[:-]56[:-][0-3][0-9a-f]"
-_IPV4 = r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$"
+_IPV4 = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$"
+#: Addresses that never identify a server: loopback, 'this network', link-local.
+_NOT_A_HOST = r"^(?:127|0)\.|^169\.254\."
+#: A DHCP mention that is not a DHCP server.
+_NOT_DHCP_SERVER = r"\bdhcp[ -]?(client|relay|helper|reservation|snooping)"
 #: Words of a site name that say what kind of site it is, not where it is.
 _GENERIC_SITE_WORDS = frozenset(
     "office offices sales site branch head headquarters main plant factory server room rooms "
@@ -223,15 +225,6 @@ FACTS: tuple[Fact, ...] = (
 )
 
 
-def mentioned(text: pd.Series, pattern: str) -> pd.Series:
-    """True where `pattern` occurs in `text` and is not negated nearby ('no keepalived',
-    'keepalived never set up'). Plain bool, never NA: absence of evidence is false."""
-    found = text.str.contains(pattern, regex=True).fillna(False).astype(bool)
-    neg = text.str.contains(_NEG_BEFORE + f"(?:{pattern})", regex=True).fillna(False)
-    neg |= text.str.contains(f"(?:{pattern})" + _NEG_AFTER, regex=True).fillna(False)
-    return found & ~neg.astype(bool)
-
-
 def join_by(
     keys: pd.Series, values: pd.Series, index: pd.Index, sep: str = ", ", limit: int = 0
 ) -> pd.Series:
@@ -258,11 +251,6 @@ def join_by(
     return out.reindex(index).astype("string")
 
 
-def first_match(text: pd.Series, pattern: str) -> pd.Series:
-    """The first matching words of `pattern` in `text`, NA where none."""
-    return text.str.extract(f"({pattern})", flags=re.IGNORECASE, expand=False).astype("string")
-
-
 def compute(ctx: FactContext) -> dict[str, pd.Series]:
     s = ctx.servers
     idx = s.index
@@ -276,6 +264,7 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     out["shared_ipv4"] = shared
 
     text = ctx.text("role", "application", "annotation") + " | " + ctx.attrs_text()
+    text = replace(text, _NOT_DHCP_SERVER, r"dhcp_\1")
     shares_manual_mac = _shared_manual_mac(nics, live, idx)
     out["nlb_member"] = (mentioned(text, PATTERNS["nlb"]) | shares_manual_mac).astype("boolean")
     out["virtual_ip"] = (mentioned(text, PATTERNS["virtual_ip"]) | shared.notna()).astype("boolean")
@@ -284,7 +273,7 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     out["layer2_evidence"] = _layer2_evidence(out, text, idx)
     public = mentioned(text, PATTERNS["public_ip"])
     out["public_ip_dependency"] = public.astype("boolean")
-    out["public_ip_evidence"] = first_match(text, PATTERNS["public_ip"]).where(public)
+    out["public_ip_evidence"] = first(text, PATTERNS["public_ip"]).where(public)
 
     pn = ctx.catalog.private_network
     out["target_custom_mac_allowed"] = pd.Series(pn.custom_mac_allowed, index=idx, dtype="boolean")
@@ -305,7 +294,7 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
 def _nic_rows(ctx: FactContext) -> pd.DataFrame:
     """NIC rows of known servers, with a cleaned MAC and the state that counts as in use."""
     nics = ctx.inventory.nics
-    nics = nics[nics["server_id"].isin(ctx.servers.index)].copy()
+    nics = nics[member(nics["server_id"], ctx.servers.index)].copy()
     nics["mac_l"] = nics["mac"].astype("string").str.strip().str.lower()
     nics["type_l"] = nics["mac_type"].astype("string").str.strip().str.lower()
     power = nics["server_id"].map(ctx.servers["power_state"]).astype("string")
@@ -318,13 +307,13 @@ def _nic_rows(ctx: FactContext) -> pd.DataFrame:
 def _mac_facts(ctx: FactContext, nics: pd.DataFrame) -> dict[str, pd.Series]:
     idx = ctx.servers.index
     by_type = nics["type_l"].isin(["manual", "static"])
-    by_range = nics["type_l"].isna() & nics["mac_l"].str.contains(_VMWARE_STATIC_MAC).fillna(False)
+    by_range = nics["type_l"].isna() & search(nics["mac_l"], _VMWARE_STATIC_MAC)
     manual = (by_type | by_range).astype(bool)
     evidence = nics["type_l"].notna() | nics["mac_l"].notna()
     count = manual.groupby(nics["server_id"]).sum().reindex(idx)
     known = evidence.groupby(nics["server_id"]).any().reindex(idx, fill_value=False)
     no_nics = ctx.servers["nics"].astype("Float64").eq(0).fillna(False).astype(bool)
-    has_rows = idx.isin(nics["server_id"])
+    has_rows = member(idx, nics["server_id"])
     count = count.astype("Float64").where(known, pd.NA)
     count = count.mask(no_nics & ~has_rows, 0.0)
     sel = nics.loc[manual]
@@ -339,21 +328,11 @@ def _mac_facts(ctx: FactContext, nics: pd.DataFrame) -> dict[str, pd.Series]:
 def _ipv4_rows(nics: pd.DataFrame) -> pd.DataFrame:
     """One row per (NIC row, IPv4 address) with its /24, link-local and loopback left out."""
     ips = nics[["server_id", "network", "ipv4", "in_use"]].copy()
-    ips["ip"] = ips["ipv4"].astype("string").str.split(r"[,;\s]+")
+    ips["ip"] = ips["ipv4"].astype("string").str.split(r"[,; \t\r\n]+")
     ips = ips.explode("ip").reset_index(drop=True)
     ips["ip"] = ips["ip"].astype("string").str.strip()
-    octets = ips["ip"].str.extract(_IPV4)
-    ok = octets[0].notna() & ~octets[0].isin(["127", "0"])
-    ok &= ~(octets[0].eq("169") & octets[1].eq("254")).fillna(False)
-    ips = ips[ok.fillna(False).astype(bool)].copy()
-    ips["subnet"] = (
-        octets.loc[ips.index, 0]
-        + "."
-        + octets.loc[ips.index, 1]
-        + "."
-        + octets.loc[ips.index, 2]
-        + ".0/24"
-    )
+    ips = ips[search(ips["ip"], _IPV4) & ~search(ips["ip"], _NOT_A_HOST)].copy()
+    ips["subnet"] = replace(ips["ip"], r"\.\d+$", ".0/24")
     return ips
 
 
@@ -398,7 +377,7 @@ def _shared_manual_mac(nics: pd.DataFrame, live: pd.Series, idx: pd.Index) -> pd
     pairs = manual[["server_id", "mac_l"]].drop_duplicates()
     holders = pairs.groupby("mac_l")["server_id"].nunique()
     sharing = pairs.loc[pairs["mac_l"].map(holders).gt(1), "server_id"]
-    return pd.Series(idx.isin(sharing.unique()), index=idx)
+    return pd.Series(member(idx, sharing), index=idx)
 
 
 def _layer2_evidence(out: dict[str, pd.Series], text: pd.Series, idx: pd.Index) -> pd.Series:
@@ -413,7 +392,7 @@ def _layer2_evidence(out: dict[str, pd.Series], text: pd.Series, idx: pd.Index) 
     add(out["manual_mac"], "manual MAC " + out["manual_macs"].fillna(""))
     add(out["shared_ipv4"].notna(), "IP shared with another server " + out["shared_ipv4"])
     for key, label in (("nlb", "NLB"), ("virtual_ip", "virtual IP"), ("multicast", "multicast")):
-        words = first_match(text, PATTERNS[key])
+        words = first(text, PATTERNS[key])
         add(mentioned(text, PATTERNS[key]), "notes: '" + words.fillna(label) + "'")
     return ev.mask(ev.eq(""))
 
@@ -454,7 +433,7 @@ def _served_sites(ctx: FactContext) -> dict[str, pd.Series]:
         if not site.terms:
             continue
         pattern = r"\b(?:" + "|".join(re.escape(t) for t in site.terms) + r")\b"
-        hit = text.str.contains(pattern, regex=True).fillna(False).astype(bool)
+        hit = pd.Series(search(text, pattern), index=idx)
         hit &= own.ne(site.name).fillna(True).astype(bool)
         names = names.mask(hit, names.where(names.isna(), names + ", ").fillna("") + site.name)
         count = count.mask(hit, count + 1)

@@ -14,7 +14,8 @@ import re
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.facts.licensing import DONGLE, contains, device_flags, evidence
+from advisor.facts.licensing import DONGLE, device_flags
+from advisor.facts.text import found, member, mentioned
 
 #: (pattern on the lower-case OS name and architecture, supported?, reason), first match wins.
 OS_SUPPORT: tuple[tuple[str, bool, str], ...] = (
@@ -140,10 +141,10 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     on = s["power_state"].astype("string").eq("on").fillna(False).astype(bool)
     ok = pd.Series(pd.NA, index=idx, dtype="boolean")
     ok = ok.mask(
-        contains(tools, r"old|needupgrade|notinstalled|toonew|blacklisted|unsupported"), False
+        found(tools, r"old|needupgrade|notinstalled|toonew|blacklisted|unsupported"), False
     )
-    ok = ok.mask(contains(tools, r"notrunning") & on, False)
-    ok = ok.mask(contains(tools, r"ok$|unmanaged|current"), True)
+    ok = ok.mask(found(tools, r"notrunning") & on, False)
+    ok = ok.mask(found(tools, r"ok$|unmanaged|current"), True)
     out["vmware_tools_status"] = raw
     out["tools_ok"] = ok
     return out
@@ -175,9 +176,9 @@ def _devices(ctx: FactContext) -> dict[str, pd.Series]:
     idx = ctx.servers.index
     out: dict[str, pd.Series] = {}
     usb, usb_known = device_flags(ctx, "usb")
-    named_dongle = contains(usb["device"], DONGLE).to_numpy()
+    named_dongle = found(usb["device"], DONGLE).to_numpy()
     other = usb[~named_dongle].groupby("server_id").size().reindex(idx, fill_value=0)
-    has_named = idx.isin(usb[named_dongle]["server_id"].unique())
+    has_named = member(idx, usb[named_dongle]["server_id"])
     # A dongle the notes describe is one of the VM's generic USB devices, not an extra one.
     noted_dongle = ctx.fact("usb_dongle").fillna(False).astype(bool).to_numpy() & ~has_named
     other = (other - noted_dongle.astype(int)).clip(lower=0).astype("Float64")
@@ -185,7 +186,7 @@ def _devices(ctx: FactContext) -> dict[str, pd.Series]:
         other if usb_known else pd.Series(pd.NA, index=idx, dtype="Float64")
     )
     notes = ctx.text("annotation", "application") + " | " + ctx.attrs_text()
-    serial = evidence(notes, SERIAL)
+    serial = mentioned(notes, SERIAL)
     out["serial_device_in_notes"] = serial.astype("boolean")
     names = usb["device"].astype("string").fillna("USB device")
     listed = names.groupby(usb["server_id"]).agg(lambda v: "USB: " + "; ".join(v))
@@ -199,7 +200,7 @@ def _devices(ctx: FactContext) -> dict[str, pd.Series]:
     connected = cds[cds["connected"].fillna(False).astype(bool).to_numpy()]
     media = connected["device"].astype("string").fillna("CD/DVD drive")
     media = media.groupby(connected["server_id"]).agg("; ".join).reindex(idx).astype("string")
-    has = pd.Series(idx.isin(connected["server_id"].unique()), index=idx).astype("boolean")
+    has = pd.Series(member(idx, connected["server_id"]), index=idx).astype("boolean")
     out["has_connected_iso"] = has if cd_known else pd.Series(pd.NA, index=idx, dtype="boolean")
     out["connected_media"] = media
     return out

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.facts.identity import _contains, _meaningful, name_shape
+from advisor.facts.identity import _meaningful, name_shape
+from advisor.facts.text import found
 
 #: Roles whose peers must sit in the same site: they serve that site's users and data.
 SITE_SCOPED_ROLES = ("domain_controller", "file_server", "print_server")
@@ -269,8 +270,8 @@ def _peer_eligible(s: pd.DataFrame) -> pd.Series:
 def _business_critical(ctx: FactContext) -> pd.Series:
     s = ctx.servers
     crit = s["criticality"].astype("string").str.lower()
-    high = _contains(crit, _CRIT_HIGH) | _contains(ctx.text("annotation"), _CRIT_NOTES)
-    low = _contains(crit, _CRIT_LOW)
+    high = found(crit, _CRIT_HIGH) | found(ctx.text("annotation"), _CRIT_NOTES)
+    low = found(crit, _CRIT_LOW)
     prod = ctx.fact("is_production")
     out = prod.astype("boolean").copy()
     out[low.to_numpy()] = False
@@ -324,7 +325,7 @@ def _hand_built(ctx: FactContext, example: pd.Series, has_convention: bool) -> d
     s = ctx.servers
     notes = ctx.text("annotation")
     evidence_text = notes + " | " + ctx.attrs_text()
-    automation = _contains(evidence_text, _AUTOMATION)
+    automation = found(evidence_text, _AUTOMATION)
     phrase = notes.str.extract("(" + _HAND_BUILT.replace("(", "(?:") + ")", expand=False)
     phrase = phrase.astype("string")
     follows = ctx.fact("follows_naming_convention").fillna(True).astype(bool)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.facts.licensing import constant, contains, evidence, found_words, labels
+from advisor.facts.licensing import constant
+from advisor.facts.text import found, labels, mentioned, quoted
 
 _KEYWORD = (
     r"(?<![a-z])(password|passwort|passwd|pwd|pw|pass|kennwort|mot de passe|mdp|"
@@ -155,14 +156,14 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
                 c.removeprefix("attr.") + ": " + s[c].astype("string")
             )
 
-    pw = {label: contains(text, PASSWORD) for label, text in fields.items()}
+    pw = {label: found(text, PASSWORD) for label, text in fields.items()}
     out["secret_field"] = labels(pw, idx)
     out["password_in_notes"] = out["secret_field"].notna().astype("boolean")
 
     kinds = {}
     where = {label: pd.Series(False, index=idx) for label in fields}
     for kind, pattern in TOKENS.items():
-        hits = {label: contains(text, pattern) for label, text in fields.items()}
+        hits = {label: found(text, pattern) for label, text in fields.items()}
         kinds[kind] = pd.concat(hits.values(), axis=1).any(axis=1)
         for label, hit in hits.items():
             where[label] = where[label] | hit
@@ -171,17 +172,17 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     out["token_in_notes"] = out["token_kind"].notna().astype("boolean")
 
     text = ctx.text("application", "annotation", "role") + " | " + ctx.attrs_text()
-    dmz = evidence(text, _DMZ) & ~contains(text, _OUTBOUND_ONLY)
+    dmz = mentioned(text, _DMZ) & ~found(text, _OUTBOUND_ONLY)
     reached = ctx.fact("public_ip_dependency").fillna(False).astype(bool)
-    public = evidence(text, PUBLIC) | dmz | reached
+    public = mentioned(text, PUBLIC) | dmz | reached
     out["internet_facing"] = public.astype("boolean")
     said = ("'" + ctx.fact("public_ip_evidence").astype("string") + "'").fillna(
-        found_words(text, PUBLIC + "|" + _DMZ, public)
+        quoted(text, PUBLIC + "|" + _DMZ, public)
     )
     out["internet_facing_evidence"] = said.where(public)
     web = ctx.fact("is_web_server").fillna(False).astype(bool)
     lb = ctx.fact("is_load_balancer").fillna(False).astype(bool)
-    ports = {port: contains(text, rx) for port, rx in PORTS}
+    ports = {port: found(text, rx) for port, rx in PORTS}
     ports["tcp/80"] = ports["tcp/80"] | web | lb
     ports["tcp/443"] = ports["tcp/443"] | web | lb
     out["inbound_ports"] = labels(ports, idx).where(public)
@@ -194,6 +195,6 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
         ctx, "unverified" if smtp is None else ("restricted" if smtp else "open")
     )
     name = ctx.text("name", "dns_name")
-    mail = contains(text, MAIL) | contains(name, _MAIL_NAME)
+    mail = found(text, MAIL) | found(name, _MAIL_NAME)
     out["sends_mail_outbound"] = mail.astype("boolean")
     return out

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
+from advisor.facts.text import member
 
 _DISK = ("disks.label", "disks.capacity_gib")
 
@@ -113,10 +114,10 @@ def compute(ctx: FactContext) -> dict[str, object]:
     index = ctx.servers.index
     catalog = ctx.catalog
     disks = ctx.inventory.disks
-    disks = disks[disks["server_id"].isin(index)].reset_index(drop=True)
+    disks = disks[member(disks["server_id"], index)].reset_index(drop=True)
     sid = disks["server_id"].astype("string")
     cap = disks["capacity_gib"].astype("Float64")
-    has_disks = pd.Series(index.isin(sid.unique()), index=index)
+    has_disks = pd.Series(member(index, sid), index=index)
 
     out: dict[str, object] = {}
 
@@ -138,13 +139,13 @@ def compute(ctx: FactContext) -> dict[str, object]:
     )
     numbered = disks.assign(_n=number, _sid=sid)[number.notna()]
     boot_rows = numbered.sort_values(["_sid", "_n"], kind="stable").drop_duplicates("_sid")
-    boot_known = pd.Series(index.isin(boot_rows["_sid"]), index=index)
+    boot_known = pd.Series(member(index, boot_rows["_sid"]), index=index)
     out["os_disk_gib"] = (
         boot_rows.set_index("_sid")["capacity_gib"].astype("Float64").reindex(index)
     )
 
     is_boot = pd.Series(disks.index.isin(boot_rows.index), index=disks.index)
-    data = ~is_boot & sid.isin(boot_rows["_sid"]).fillna(False).astype(bool)
+    data = ~is_boot & member(sid, boot_rows["_sid"])
     data_cap = cap[data]
     data_sid = sid[data]
     cap_unknown = data_cap.isna().groupby(data_sid).any().reindex(index, fill_value=False)

@@ -26,6 +26,7 @@ import pandas as pd
 from advisor.facts.base import Fact, FactContext
 from advisor.facts.identity import ROLES
 from advisor.facts.network import join_by
+from advisor.facts.text import member
 
 #: Words that say which copy or tier of an application a server is, not which application.
 _NOISE_WORDS = frozenset(
@@ -263,7 +264,7 @@ def _links(
     edges = mentions.merge(targets, on="short")[["source", "target"]]
     edges = pd.concat([edges, _dependency_edges(ctx, short)], ignore_index=True)
     edges = edges[edges["source"] != edges["target"]].drop_duplicates()
-    edges = edges[edges["source"].isin(idx)]
+    edges = edges[member(edges["source"], idx)]
     edges["name"] = edges["target"].map(s["name"]).astype("string")
     edges["db"] = edges["target"].map(strict_db).fillna(False).astype(bool)
     src_site = edges["source"].map(site).astype("string")
@@ -302,7 +303,7 @@ def _dependency_edges(ctx: FactContext, short: pd.Series) -> pd.DataFrame:
 
     def resolve(col: pd.Series) -> pd.Series:
         text = col.astype("string")
-        by_id = text.where(text.isin(ctx.servers.index))
+        by_id = text.where(member(text, ctx.servers.index))
         by_name = text.str.lower().str.split(".").str[0].map(lookup)
         return by_id.fillna(by_name)
 

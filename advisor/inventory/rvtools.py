@@ -29,8 +29,7 @@ from advisor.inventory.headers import header_key
 from advisor.inventory.readers import (
     RawTable,
     open_workbook,
-    sheet_rows,
-    table_from_rows,
+    read_tables,
 )
 from advisor.inventory.rvtools_columns import STANDARD
 from advisor.inventory.schema import Inventory, Source, conform
@@ -189,11 +188,13 @@ def read_rvtools_xlsx(path: Path, source: Source, wb: CalamineWorkbook | None = 
     """Read the RVTools tabs of a workbook; only those tabs are parsed."""
     wb = wb or open_workbook(path)
     source.tabs_seen = list(wb.sheet_names)
-    tables: dict[str, RawTable] = {}
+    chosen: dict[str, str] = {}  # tab -> the first sheet that holds it
     for sheet in wb.sheet_names:
         tab = tab_of(sheet)
-        if tab and tab not in tables:
-            tables[tab] = table_from_rows(sheet, sheet_rows(wb, path, sheet))
+        if tab and tab not in chosen:
+            chosen[tab] = sheet
+    read = read_tables(wb, path, list(chosen.values()))
+    tables = {tab: read[sheet] for tab, sheet in chosen.items()}
     return build(tables, source)
 
 

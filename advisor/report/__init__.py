@@ -1,8 +1,9 @@
 """Renderers of an Assessment: JSON, the workbook, and the customer report as HTML and PDF.
 
-`write_reports` writes all four into one folder. The report model is built once; the PDF
-is laid out by WeasyPrint in a second process while this one writes the JSON, the HTML and
-the workbook, so on a machine with two cores the slowest two outputs overlap.
+`write_reports` writes all four into one folder. The report model is built once, without
+drawing its charts; the second process draws them and lays out the PDF with WeasyPrint
+(the longest output) while this one writes the JSON, the workbook and the HTML, so on a
+machine with two cores the PDF starts as early as it can and the rest overlaps it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from advisor.errors import InputError
 
 
 def _warm_up() -> None:
-    """Import WeasyPrint in the worker ahead of time (it takes about a second)."""
+    """Import WeasyPrint and matplotlib in the worker ahead of time (together about a
+    second and a half), while this process is still importing the inventory."""
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure  # noqa: F401
     import weasyprint  # noqa: F401
 
     import advisor.report.pdf_report  # noqa: F401
@@ -41,10 +45,10 @@ def write_reports(
     assessment, folder: Path, *, appendix: bool = False, worker: PdfWorker | None = None
 ) -> list[Path]:
     """Write assessment.json, .xlsx, .html and .pdf into `folder`; return their paths."""
-    from advisor.report.html_report import logo_data_uri, render_model
+    from advisor.report.html_report import write_model_html
     from advisor.report.json_report import write_json
     from advisor.report.model import build_report_model
-    from advisor.report.pdf_report import pdf_from_html
+    from advisor.report.pdf_report import write_model_pdf
     from advisor.report.xlsx_report import write_xlsx
 
     folder = Path(folder)
@@ -52,23 +56,11 @@ def write_reports(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{folder}: cannot create the output folder ({exc.strerror})") from exc
-    model = build_report_model(assessment, appendix)
-    logo = model.cover.logo
-    pdf_html = render_model(model, logo_src=logo.resolve().as_uri() if logo else None)
-    html_path, pdf_path = folder / "assessment.html", folder / "assessment.pdf"
-    allowed = [str(logo.resolve())] if logo else []
+    model = build_report_model(assessment, appendix)  # charts are drawn where they are used
     with worker or PdfWorker() as running:
-        pdf_job = running.pool.submit(pdf_from_html, pdf_html, str(pdf_path), allowed)
-        paths = [write_json(assessment, folder)]
-        try:
-            html_path.write_text(render_model(model, logo_src=logo_data_uri(logo)), "utf-8")
-        except OSError as exc:
-            raise InputError(f"{html_path}: cannot write the report ({exc.strerror})") from exc
-        paths.append(html_path)
-        paths.append(write_xlsx(assessment, folder / "assessment.xlsx"))
-        try:
-            pdf_job.result()
-        except OSError as exc:
-            raise InputError(f"{pdf_path}: cannot write the PDF ({exc.strerror or exc})") from exc
-    paths.append(pdf_path)
-    return paths
+        pdf_job = running.pool.submit(write_model_pdf, model, folder / "assessment.pdf")
+        json_path = write_json(assessment, folder)
+        xlsx_path = write_xlsx(assessment, folder / "assessment.xlsx")
+        html_path = write_model_html(model, folder / "assessment.html")
+        pdf_path = pdf_job.result()
+    return [json_path, html_path, xlsx_path, pdf_path]

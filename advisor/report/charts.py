@@ -1,25 +1,24 @@
 """Report charts: matplotlib figures rendered to self-contained SVG strings.
 
-Each function takes plain, already aggregated data (a handful of numbers and labels) and
-returns a `Chart`. Figures are `matplotlib.figure.Figure`s on their own Agg canvas (no pyplot, so
-no global figure registry) inside `rc_context`, so rendering a report never changes
-matplotlib's global settings. Text is drawn as glyph outlines of DejaVu Sans (bundled with
-matplotlib, the same family the report ships), so an SVG needs no font and fetches nothing.
-Labels come from inventories: `$` is escaped so a server name is never read as mathtext.
+Each public function takes plain, already aggregated data (a handful of numbers and labels)
+and returns a `Chart` that holds that data and its description; the SVG is drawn on first
+use. The report model is therefore cheap to build and to send to the PDF process, which
+draws the charts itself (matplotlib is imported only where a chart is drawn). Figures are
+`matplotlib.figure.Figure`s on their own Agg canvas (no pyplot, so no global figure
+registry) inside `rc_context`, so rendering a report never changes matplotlib's global
+settings. Text is drawn as glyph outlines of DejaVu Sans (bundled with matplotlib, the same
+family the report ships), so an SVG needs no font and fetches nothing. Labels come from
+inventories: `$` is escaped so a server name is never read as mathtext.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
-from matplotlib.ticker import StrMethodFormatter
+from functools import cached_property
+from typing import Any
 
 READINESS_COLORS = {
     "ready": "#3d8b5a",
@@ -56,12 +55,20 @@ _RC = {
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart: the SVG text and a short description for readers without images."""
+    """One chart: its data, a short description for readers without images, and the SVG,
+    drawn on first use. Charts are drawn lazily so that a report model can be built (and
+    sent to the process that lays out the PDF) before matplotlib is even imported there."""
 
-    svg: str
+    draw: Callable[..., str]  # a module-level function of this module, so it pickles
+    args: tuple[Any, ...]
     alt: str
     #: Width on the page as a share of the text column (the template sets the width).
     width: str = "100%"
+
+    @cached_property
+    def svg(self) -> str:
+        """The chart as SVG text (drawn once)."""
+        return self.draw(*self.args)
 
     @property
     def src(self) -> str:
@@ -77,19 +84,22 @@ def _label(text: object, limit: int = 30) -> str:
     return s.replace("\\", "\\\\").replace("$", r"\$")
 
 
-def _figure(width: float, height: float) -> Figure:
+def _figure(width: float, height: float):
     """A figure on its own Agg canvas: no pyplot, no global backend or figure registry."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
     return fig
 
 
-def _render(fig: Figure, alt: str, width: str = "100%") -> Chart:
+def _svg(fig) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
     text = buf.getvalue()
     start = text.find("<svg")
-    return Chart(svg=text[start:] if start >= 0 else text, alt=alt, width=width)
+    return text[start:] if start >= 0 else text
 
 
 def _shade(hex_color: str, amount: float) -> str:
@@ -102,9 +112,12 @@ def _shade(hex_color: str, amount: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in mix)
 
 
-def readiness_chart(counts: Sequence[tuple[str, str, int]]) -> Chart:
+def _draw_readiness(counts: Sequence[tuple[str, str, int]]) -> str:
     """Donut of the readiness classes: (key, label, count) in the report's order."""
     total = sum(c for _, _, c in counts)
+    from matplotlib import rc_context
+    from matplotlib.patches import FancyBboxPatch
+
     with rc_context(_RC):
         fig = _figure(3.3, 1.75)
         ax = fig.add_axes((0.0, 0.02, 0.46, 0.96))
@@ -140,12 +153,13 @@ def readiness_chart(counts: Sequence[tuple[str, str, int]]) -> Chart:
             share = f"{n / total:.0%}" if total else "-"
             lx.text(0.14, y, _label(label), va="center", fontsize=7.5)
             lx.text(0.99, y, f"{n:,} · {share}", va="center", ha="right", fontsize=7.5, color=MUTED)
-        alt = "Readiness: " + ", ".join(f"{label} {n}" for _, label, n in counts)
-        return _render(fig, alt, "49%")
+        return _svg(fig)
 
 
-def disposition_chart(counts: Sequence[tuple[str, int]], color: str) -> Chart:
+def _draw_disposition(counts: Sequence[tuple[str, int]], color: str) -> str:
     """Horizontal bars of servers per suggested disposition, in the report's order."""
+    from matplotlib import rc_context
+
     with rc_context(_RC):
         fig = _figure(3.3, 1.75)
         ax = fig.add_axes((0.25, 0.06, 0.68, 0.88))
@@ -167,17 +181,19 @@ def disposition_chart(counts: Sequence[tuple[str, int]], color: str) -> Chart:
         ax.spines["bottom"].set_visible(False)
         ax.spines["left"].set_color(GRID)
         ax.tick_params(axis="y", length=0)
-        alt = "Suggested dispositions: " + ", ".join(f"{k} {n}" for k, n in counts)
-        return _render(fig, alt, "49%")
+        return _svg(fig)
 
 
-def storage_chart(rows: Sequence[tuple[str, float, float, bool]], color: str) -> Chart:
+def _draw_storage(rows: Sequence[tuple[str, float, float, bool]], color: str) -> str:
     """Used and provisioned GiB of the largest servers: (name, used, provisioned, flagged).
 
     Flagged servers (a large-disk finding) are drawn in the alert colour.
     """
     rows = list(rows)[::-1]
     height = 0.9 + 0.2 * len(rows)
+    from matplotlib import rc_context
+    from matplotlib.ticker import StrMethodFormatter
+
     with rc_context(_RC):
         fig = _figure(6.4, height)
         ax = fig.add_axes((0.24, 0.7 / height, 0.72, 1 - 0.95 / height))
@@ -201,10 +217,7 @@ def storage_chart(rows: Sequence[tuple[str, float, float, bool]], color: str) ->
         ax.set_axisbelow(True)
         ax.tick_params(axis="y", length=0)
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-        alt = "Largest servers by used storage: " + ", ".join(
-            f"{r[0]} {_gib(r[1])}" for r in rows[::-1]
-        )
-        return _render(fig, alt)
+        return _svg(fig)
 
 
 def _gib(v: float) -> str:
@@ -252,12 +265,15 @@ def _threshold_lines(ax, lines: Sequence[tuple[str, float]], top: float) -> None
         )
 
 
-def copy_time_chart(
+def _draw_copy_time(
     rows: Sequence[tuple[str, float, str]], thresholds: Sequence[tuple[str, float]], color: str
-) -> Chart:
+) -> str:
     """Hours to copy each site's used data over its uplink: (site, hours, bar label)."""
     rows = list(rows)[::-1]
     height = 1.1 + 0.3 * len(rows)
+    from matplotlib import rc_context
+    from matplotlib.ticker import StrMethodFormatter
+
     with rc_context(_RC):
         fig = _figure(6.4, height)
         ax = fig.add_axes((0.24, 0.6 / height, 0.72, 1 - 1.0 / height))
@@ -277,21 +293,22 @@ def copy_time_chart(
         ax.set_axisbelow(True)
         ax.tick_params(axis="y", length=0)
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-        alt = "Copy time per site: " + ", ".join(f"{r[0]} {r[1]:,.0f} h" for r in rows[::-1])
-        return _render(fig, alt)
+        return _svg(fig)
 
 
-def rtt_chart(
+def _draw_rtt(
     rows: Sequence[tuple[str, float, float | None, str]],
     thresholds: Sequence[tuple[str, float]],
     color: str,
-) -> Chart:
+) -> str:
     """Round trip per site to the target zone: (site, rtt ms, nearest-zone rtt, its label).
 
     The nearest zone is a hollow marker when it is a different zone than the target.
     """
     rows = list(rows)[::-1]
     height = 1.2 + 0.3 * len(rows)
+    from matplotlib import rc_context
+
     with rc_context(_RC):
         fig = _figure(6.4, height)
         ax = fig.add_axes((0.24, 0.75 / height, 0.72, 1 - 1.15 / height))
@@ -320,5 +337,45 @@ def rtt_chart(
         ax.grid(axis="x", color=GRID, linewidth=0.6)
         ax.set_axisbelow(True)
         ax.tick_params(axis="y", length=0)
-        alt = "Round trip per site: " + ", ".join(f"{r[0]} {r[1]:.1f} ms" for r in rows[::-1])
-        return _render(fig, alt)
+        return _svg(fig)
+
+
+# --- the charts the report model asks for ------------------------------------------------
+
+
+def readiness_chart(counts: Sequence[tuple[str, str, int]]) -> Chart:
+    """Donut of the readiness classes: (key, label, count) in the report's order."""
+    alt = "Readiness: " + ", ".join(f"{label} {n}" for _, label, n in counts)
+    return Chart(_draw_readiness, (tuple(counts),), alt, "49%")
+
+
+def disposition_chart(counts: Sequence[tuple[str, int]], color: str) -> Chart:
+    """Horizontal bars of servers per suggested disposition, in the report's order."""
+    alt = "Suggested dispositions: " + ", ".join(f"{k} {n}" for k, n in counts)
+    return Chart(_draw_disposition, (tuple(counts), color), alt, "49%")
+
+
+def storage_chart(rows: Sequence[tuple[str, float, float, bool]], color: str) -> Chart:
+    """Used and provisioned GiB of the largest servers: (name, used, provisioned, flagged);
+    flagged servers (a large-disk finding) are drawn in the alert colour."""
+    alt = "Largest servers by used storage: " + ", ".join(f"{r[0]} {_gib(r[1])}" for r in rows)
+    return Chart(_draw_storage, (tuple(rows), color), alt)
+
+
+def copy_time_chart(
+    rows: Sequence[tuple[str, float, str]], thresholds: Sequence[tuple[str, float]], color: str
+) -> Chart:
+    """Hours to copy each site's used data over its uplink: (site, hours, bar label)."""
+    alt = "Copy time per site: " + ", ".join(f"{r[0]} {r[1]:,.0f} h" for r in rows)
+    return Chart(_draw_copy_time, (tuple(rows), tuple(thresholds), color), alt)
+
+
+def rtt_chart(
+    rows: Sequence[tuple[str, float, float | None, str]],
+    thresholds: Sequence[tuple[str, float]],
+    color: str,
+) -> Chart:
+    """Round trip per site to the target zone: (site, rtt ms, nearest-zone rtt, its label);
+    the nearest zone is a hollow marker when it is a different zone than the target."""
+    alt = "Round trip per site: " + ", ".join(f"{r[0]} {r[1]:.1f} ms" for r in rows)
+    return Chart(_draw_rtt, (tuple(rows), tuple(thresholds), color), alt)

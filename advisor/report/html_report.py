@@ -71,8 +71,13 @@ def write_html(
     assessment: Any, path: Path, appendix: bool = False, *, date: dt.date | None = None
 ) -> Path:
     """Write the HTML report to `path` (its folder is created) and return the path."""
+    return write_model_html(build_report_model(assessment, appendix, date=date), path)
+
+
+def write_model_html(model: ReportModel, path: Path) -> Path:
+    """Write the self-contained HTML of a report model to `path` and return the path."""
     path = Path(path)
-    text = render_html(assessment, appendix, date=date)
+    text = render_model(model, logo_src=logo_data_uri(model.cover.logo))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -9,7 +9,7 @@ from fact_helpers import run_modules
 
 from advisor.facts import identity, inventory_facts, location, network
 from advisor.facts.base import FactContext
-from advisor.facts.network import mentioned
+from advisor.facts.text import mentioned
 from advisor.inventory import load_inventory
 from advisor.inventory.schema import Inventory, Source, conform
 from advisor.profile import default_profile, load_profile, parse_profile

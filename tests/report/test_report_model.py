@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from pathlib import Path
 
 import matplotlib
@@ -204,12 +205,23 @@ def test_formatting():
 def test_charts_are_self_contained_svg_and_leave_matplotlib_as_it_was(model):
     before = dict(matplotlib.rcParams)
     chart = charts.storage_chart([("$\\frac{1}{0}$ <b>", 10.0, 20.0, True)], "#0b6e4f")
-    assert dict(matplotlib.rcParams) == before
     svg = chart.svg
+    assert dict(matplotlib.rcParams) == before
     assert svg.startswith("<svg") and "<script" not in svg
     assert 'href="http' not in svg and "url(http" not in svg and "<image" not in svg
     for c in [model.summary.readiness_chart, model.summary.disposition_chart]:
         assert c.src.startswith("data:image/svg+xml;base64,")
+
+
+def test_charts_are_drawn_on_first_use_and_travel_undrawn(model):
+    """The model goes to the PDF process pickled; its charts are drawn there, the same."""
+    fresh = charts.rtt_chart([("Basel", 12.5, None, "")], [("limit", 30.0)], "#0b6e4f")
+    assert "svg" not in fresh.__dict__  # nothing drawn yet
+    assert fresh.alt == "Round trip per site: Basel 12.5 ms"
+    travelled = pickle.loads(pickle.dumps(fresh))
+    assert travelled.svg == fresh.svg and "svg" in fresh.__dict__
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy.summary.readiness_chart.svg == model.summary.readiness_chart.svg
 
 
 def test_a_tiny_clean_estate_renders(tmp_path):
