@@ -29,6 +29,7 @@ test: lint wheel-check
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py --vms 20000
 	$(BIN)/python benchmarks/bench_assess.py --vms 20000
+	$(BIN)/python benchmarks/bench_outputs.py --vms 1000 --vms 20000
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
