@@ -1,0 +1,334 @@
+"""The vocabulary of the report model: its tuning constants, display labels and dataclasses.
+
+The section builders fill these dataclasses with formatted strings, numbers and `Chart`s;
+the templates only read them. They live apart from the builders so that every section
+module, and anything that only needs the shapes, can import them without pulling in the
+building code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from advisor.engine.rules import DISPOSITIONS, SEVERITIES
+from advisor.report.charts import Chart
+
+#: Affected servers listed per rule before "and N more".
+TABLE_ROWS = 12
+#: Servers in the storage chart.
+STORAGE_CHART_ROWS = 12
+#: Sites in the per-site charts (the slowest / farthest first).
+SITE_CHART_ROWS = 15
+#: Findings in the executive summary.
+TOP_FINDINGS = 5
+#: From this many sites on, an SD-WAN overlay is simpler than one tunnel per site.
+SDWAN_MIN_SITES = 5
+#: Rules whose failure at a site means its users need a predictable round trip.
+LATENCY_SENSITIVE = ("LAT001", "LAT002", "LAT003")
+#: Rules whose failure at a site means daily office traffic will strain its uplink.
+UPLINK_STRAIN = ("BWD001", "BWD002", "ADC004")
+
+DEFAULT_PRIMARY = "#1f4e79"
+DEFAULT_SECONDARY = "#5b7083"
+
+READINESS_LABELS = {
+    "ready": "Ready",
+    "conditional": "Conditional",
+    "not_ready": "Not ready",
+    "unknown": "Unknown",
+}
+READINESS_MEANING = {
+    "ready": "can move as they are",
+    "conditional": "can move once their findings are handled",
+    "not_ready": "cannot move as they are",
+    "unknown": "need data before anyone can tell",
+}
+SEVERITY_LABELS = {s: s.capitalize() for s in SEVERITIES}
+DISPOSITION_LABELS = {d: d.capitalize() for d in DISPOSITIONS}
+STATUS_LABELS = {"fail": "Finding", "accepted": "Accepted", "unknown": "Unknown"}
+
+AREA_BLURBS = {
+    "snowflake": (
+        "Servers built by hand over the years, without a twin, an owner or documentation. "
+        "They are the hardest to rebuild if the move goes wrong."
+    ),
+    "large-disks": (
+        "How much data each server holds, how long copying it over the uplink takes, and "
+        "whether its disks fit the limits of the target."
+    ),
+    "backup": (
+        "Whether each server has a backup that survives the move, or relies on VMware "
+        "snapshots and jobs that stay behind in the old datacentre."
+    ),
+    "bandwidth": (
+        "What the move does to the uplinks: seeding the data once, and the office traffic "
+        "that crosses the WAN every day afterwards."
+    ),
+    "latency": (
+        "How far the users sit from the target zone, and which conversations between "
+        "servers would cross the uplink while the estate is split."
+    ),
+    "licensing": (
+        "Software whose licence names certain clouds, hosts, MAC addresses or dongles: it "
+        "may not be allowed, or may stop working, on the target."
+    ),
+    "domain-controllers": (
+        "Where Active Directory lives during and after the move, so that logons and name "
+        "look-ups keep working at every site."
+    ),
+    "network": (
+        "Network behaviour the target does not reproduce: layer-2 tricks, fixed MAC "
+        "addresses, several interfaces, public addresses and DHCP."
+    ),
+    "storage": "Disk types and sharing modes that the target's block storage cannot offer.",
+    "redundancy": (
+        "Services that run on one server only, and clusters the target's placement rules "
+        "cannot spread over separate hosts."
+    ),
+    "platform": "Guest systems, firmware and virtual devices the target cannot run or attach.",
+    "sizing": "Whether each server fits an instance type that the target offers.",
+    "security": (
+        "Secrets written into the inventory, services open to the internet, and the "
+        "firewall defaults of the target."
+    ),
+    "lifecycle": (
+        "Operating systems past their support, and servers that are off, suspended or "
+        "templates: candidates to retire rather than move."
+    ),
+}
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+@dataclass
+class Theme:
+    """Colours of the report, derived from the profile's branding (validated hex)."""
+
+    primary: str
+    primary_dark: str
+    primary_light: str
+    primary_tint: str
+    secondary: str
+
+
+@dataclass
+class Cover:
+    title: str
+    customer: str
+    consultant: str | None
+    company: str | None
+    date: str
+    provider: str
+    zone: str
+    zone_place: str
+    inventory: str
+    as_of: str
+    logo: Path | None
+
+
+@dataclass
+class Stat:
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass
+class Tile:
+    """A readiness or disposition count with its share."""
+
+    key: str
+    label: str
+    count: str
+    share: str
+    meaning: str = ""
+
+
+@dataclass
+class TopFinding:
+    code: str
+    title: str
+    severity: str
+    severity_label: str
+    area_title: str
+    anchor: str
+    scope: str
+    detail: str
+    action: str
+
+
+@dataclass
+class Summary:
+    intro: str
+    stats: list[Stat]
+    readiness: list[Tile]
+    dispositions: list[Tile]
+    readiness_chart: Chart
+    disposition_chart: Chart
+    top: list[TopFinding]
+
+
+@dataclass
+class ServerRow:
+    name: str
+    site: str
+    readiness: str
+    readiness_label: str
+    score: str
+    message: str
+    status: str
+    status_label: str
+    reason: str = ""
+
+
+@dataclass
+class Reference:
+    title: str
+    url: str
+
+
+@dataclass
+class RuleSection:
+    code: str
+    title: str
+    severity: str
+    severity_label: str
+    anchor: str
+    estate_wide: bool
+    headline: str
+    found: str
+    estate_message: str
+    rationale: str
+    remediation: str
+    references: list[Reference]
+    rows: list[ServerRow]
+    more: int
+    more_text: str
+
+
+@dataclass
+class AreaSection:
+    key: str
+    title: str
+    anchor: str
+    blurb: str
+    headline: str
+    core: bool
+    rules: list[RuleSection]
+    charts: list[Chart]
+
+
+@dataclass
+class SitePlan:
+    name: str
+    servers: str
+    used: str
+    uplink: str
+    users: str
+    rtt: str
+    nearest: str
+    copy_time: str
+    link: str
+    reasons: list[str]
+
+
+@dataclass
+class Point:
+    title: str
+    text: str
+    source: str = ""
+
+
+@dataclass
+class Connectivity:
+    intro: str
+    sites: list[SitePlan]
+    points: list[Point]
+    unverified: list[str]
+    no_sites: bool
+
+
+@dataclass
+class Row:
+    """A generic table row of labelled cells for the data quality tables."""
+
+    cells: list[str]
+
+
+@dataclass
+class DataQuality:
+    source: list[Stat]
+    mapping: list[Stat]
+    unmapped: list[Row]
+    unmapped_more: int
+    problems: list[Row]
+    problems_more: int
+    notes: list[str]
+    unknown_rules: list[Row]
+    unknown_facts: list[Row]
+    confidence: list[Tile]
+    assumptions: list[str]
+
+
+@dataclass
+class CatalogueRule:
+    code: str
+    title: str
+    severity: str
+    severity_label: str
+    params: list[str]
+    enabled: bool
+    scope: str
+
+
+@dataclass
+class CatalogueArea:
+    title: str
+    rules: list[CatalogueRule]
+
+
+@dataclass
+class Methodology:
+    penalties: list[Stat]
+    base_effort: str
+    window: str
+    catalogue: list[CatalogueArea]
+    rules_total: str
+    rules_enabled: str
+    target_catalog: str
+
+
+@dataclass
+class AppendixRow:
+    name: str
+    site: str
+    readiness: str
+    readiness_label: str
+    score: str
+    disposition: str
+    confidence: str
+    effort: str
+    codes: str
+    top: str
+
+
+@dataclass
+class ReportModel:
+    title: str
+    customer: str
+    date: str
+    generator: str
+    theme: Theme
+    cover: Cover
+    summary: Summary
+    areas: list[AreaSection]
+    quiet_areas: list[str]
+    connectivity: Connectivity
+    data_quality: DataQuality
+    methodology: Methodology
+    #: False when no server has a site: tables leave the site column out.
+    has_sites: bool = True
+    appendix: list[AppendixRow] | None = None
+    sections: list[tuple[str, str]] = field(default_factory=list)
