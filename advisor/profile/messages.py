@@ -1,0 +1,205 @@
+"""Turning a pydantic validation error into one line a consultant can act on.
+
+Pydantic reports errors as type codes and tuples of keys. The functions here translate the
+first error into `InputError` text that names the key path as it looks in the file, the YAML
+line it sits on, the bad value and what is allowed, with the nearest valid key or value for a
+typo. They walk the `Profile` model's annotations to know what each key expects.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import annotated_types
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from advisor.errors import InputError
+from advisor.profile.model import Profile
+
+
+def _node_line(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Line (1-based) of the deepest YAML node on the key path, to point the user at it."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for item in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((kv for kv in node.value if kv[0].value == str(item)), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(item, int):
+            if not 0 <= item < len(node.value):
+                break
+            node = node.value[item]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    """('sites', 0, 'lat') -> 'sites[0].lat', the way the user sees the file."""
+    out = ""
+    for item in loc:
+        out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else str(item))
+    return out or "(top level)"
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional and Annotated so the walker sees the model, list or dict behind it."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            inner = [a for a in get_args(annotation) if a is not type(None)]
+            if len(inner) != 1:
+                return annotation
+            annotation = inner[0]
+        else:
+            return annotation
+
+
+def _annotation_at(loc: tuple[Any, ...]) -> tuple[Any, Any]:
+    """The type expected at a key path, and the field metadata (constraints) of its last key."""
+    annotation: Any = Profile
+    metadata: Any = []
+    for item in loc:
+        annotation = _unwrap(annotation)
+        origin = get_origin(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(str(item))
+            if field is None:
+                return None, []
+            annotation, metadata = field.annotation, field.metadata
+            inner = _unwrap(annotation)
+            if get_origin(annotation) is not None and inner is not annotation:
+                metadata = [*metadata, *_annotated_metadata(annotation)]
+        elif origin is list:
+            annotation, metadata = get_args(annotation)[0], []
+        elif origin is dict:
+            annotation, metadata = get_args(annotation)[1], []
+        else:
+            return None, []
+    return annotation, metadata
+
+
+def _annotated_metadata(annotation: Any) -> list[Any]:
+    """Constraints hidden inside `Annotated[float, Field(gt=0)] | None`."""
+    found: list[Any] = []
+    for arg in (annotation, *get_args(annotation)):
+        if get_origin(arg) is Annotated:
+            for extra in get_args(arg)[1:]:
+                found.extend(getattr(extra, "metadata", [extra]))
+    return found
+
+
+_CONSTRAINT_TEXT: tuple[tuple[type, str], ...] = (
+    (annotated_types.Gt, "greater than {}"),
+    (annotated_types.Ge, "at least {}"),
+    (annotated_types.Lt, "less than {}"),
+    (annotated_types.Le, "at most {}"),
+)
+
+_TYPE_TEXT: dict[str, str] = {
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "text",
+    "list_type": "a list, e.g. [a, b]",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+    "path_type": "a file path",
+}
+
+
+def _show(value: Any) -> str:
+    """A user-facing rendering of a bad value, short enough for one line."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, dict | list):
+        text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _error_loc(err: Any) -> tuple[Any, ...]:
+    """The key path an error is about, refined by the validator where pydantic stops short.
+
+    Model validators are blamed on the whole model; they name the exact key in the error
+    context, as a full `key_path` or as one `key` below the model.
+    """
+    loc, ctx = tuple(err["loc"]), err.get("ctx") or {}
+    if err["type"] != "profile":
+        return loc
+    if "key_path" in ctx:
+        parts = re.split(r"[.\[\]]+", ctx["key_path"])
+        return tuple(int(p) if p.isdigit() else p for p in parts if p)
+    if "key" in ctx:
+        return (*loc, ctx["key"])
+    return loc
+
+
+def _describe(err: Any) -> str:
+    """One pydantic error in a consultant's words: key path, bad value, what is allowed."""
+    kind, loc, ctx = err["type"], _error_loc(err), err.get("ctx") or {}
+    value = err.get("input")
+    if kind == "profile" and "key_path" in ctx:
+        return f"{ctx['key_path']}: {ctx['message']}"
+    path = _format_loc(loc)
+    if kind == "extra_forbidden":
+        parent, _ = _annotation_at(loc[:-1])
+        parent = _unwrap(parent)
+        valid = list(parent.model_fields) if isinstance(parent, type) else []
+        hint = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.5)
+        tip = f"; did you mean '{hint[0]}'?" if hint else ""
+        return f"unknown key {path}{tip} (valid keys: {', '.join(valid)})"
+    if kind == "missing":
+        return f"{path} is required but missing"
+    if kind == "literal_error":
+        annotation, _ = _annotation_at(loc)
+        allowed = [str(a) for a in get_args(_unwrap(annotation))] or [ctx.get("expected", "")]
+        hint = difflib.get_close_matches(str(value), allowed, n=1)
+        tip = f"; did you mean '{hint[0]}'?" if hint else ""
+        return f"{path} is {_show(value)}, allowed values: {', '.join(allowed)}{tip}"
+    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        _, metadata = _annotation_at(loc)
+        bounds = [
+            text.format(getattr(m, text_cls.__name__.lower()))
+            for m in metadata
+            for text_cls, text in _CONSTRAINT_TEXT
+            if isinstance(m, text_cls)
+        ]
+        return f"{path} is {_show(value)}; it must be {' and '.join(bounds) or err['msg']}"
+    if kind in {"model_type", "dict_type"} and len(loc) == 2 and loc[0] == "rules":
+        return (
+            f"{path} must be a mapping such as {{enabled: false}}, {{severity: high}} or "
+            f"{{params: {{name: value}}}}, got {_show(value)}"
+        )
+    if kind in _TYPE_TEXT:
+        tip = " (put it in quotes)" if kind == "string_type" and isinstance(value, bool) else ""
+        return f"{path} must be {_TYPE_TEXT[kind]}, got {_show(value)}{tip}"
+    if kind == "profile":
+        return f"{path} {err['msg']}" if err["msg"].startswith("is ") else f"{path}: {err['msg']}"
+    return f"{path}: {err['msg']} (got {_show(value)})"
+
+
+def _explain(exc: ValidationError, source: str, text: str | None) -> InputError:
+    """The first validation problem as a one-line InputError, with its YAML line if known."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    line = _node_line(text, _error_loc(first)) if text is not None else None
+    where = f"{source}, line {line}" if line else source
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return InputError(f"{where}: {_describe(first)}{more if len(errors) > 1 else ''}")
