@@ -64,6 +64,7 @@ HEADERS: dict[str, list[str]] = {
     'vUSB': ['VM', 'Powerstate', 'Template', 'SRM Placeholder', 'Device Node', 'Device Type', 'Connected', 'Family', 'Speed', 'EHCI enabled', 'Auto connect', 'Bus number', 'Unit number', 'Annotation', 'Backup', 'Owner', 'Application', 'Datacenter', 'Cluster', 'Host', 'Folder', 'OS according to the configuration file', 'OS according to the VMware tools', 'VMRef', 'VM ID', 'VM UUID', 'VI SDK Server', 'VI SDK UUID'],  # noqa: E501
     'vSnapshot': ['VM', 'Powerstate', 'Name', 'Description', 'Date / time', 'Filename', 'Size MiB (vmsn)', 'Size MiB (total)', 'Quiesced', 'State', 'Annotation', 'Backup', 'Owner', 'Application', 'Datacenter', 'Cluster', 'Host', 'Folder', 'OS according to the configuration file', 'OS according to the VMware Tools', 'VM ID', 'VM UUID', 'VI SDK Server', 'VI SDK UUID'],  # noqa: E501
     'vHost': ['Host', 'Datacenter', 'Cluster', 'Config status', 'Compliance Check State', 'in Maintenance Mode', 'in Quarantine Mode', 'vSAN Fault Domain Name', 'CPU Model', 'Speed', 'HT Available', 'HT Active', '# CPU', 'Cores per CPU', '# Cores', 'CPU usage %', '# Memory', 'Memory Tiering Type', 'Memory usage %', 'Console', '# NICs', '# HBAs', '# VMs total', '# VMs', 'VMs per Core', '# vCPUs', 'vCPUs per Core', 'vRAM', 'VM Used memory', 'VM Memory Swapped', 'VM Memory Ballooned', 'VMotion support', 'Storage VMotion support', 'Current EVC', 'Max EVC', 'Assigned License(s)', 'ATS Heartbeat', 'ATS Locking', 'Current CPU power man. policy', 'Supported CPU power man.', 'Host Power Policy', 'ESX Version', 'Boot time', 'DNS Servers', 'DHCP', 'Domain', 'Domain List', 'DNS Search Order', 'NTP Server(s)', 'NTPD running', 'Time Zone', 'Time Zone Name', 'GMT Offset', 'Vendor', 'Model', 'Serial number', 'Service tag', 'OEM specific string', 'BIOS Vendor', 'BIOS Version', 'BIOS Date', 'Certificate Issuer', 'Certificate Start Date', 'Certificate Expiry Date', 'Certificate Status', 'Certificate Subject', 'Object ID', 'AutoDeploy.MachineIdentity', 'UUID', 'VI SDK Server', 'VI SDK UUID'],  # noqa: E501
+    'vTools': ['VM', 'Powerstate', 'Template', 'SRM Placeholder', 'VM Version', 'Tools', 'Tools Version', 'Required Version', 'Upgradeable', 'Upgrade Policy', 'Sync time', 'App status', 'Heartbeat status', 'Kernel Crash state', 'Operation Ready', 'State change support', 'Interactive Guest', 'Annotation', 'Backup', 'Owner', 'Application', 'Datacenter', 'Cluster', 'Host', 'Folder', 'OS according to the configuration file', 'OS according to the VMware Tools', 'VMRef', 'VM ID', 'VM UUID', 'VI SDK Server', 'VI SDK UUID'],  # noqa: E501
     'vMetaData': ['RVTools major version', 'RVTools version', 'xlsx creation datetime', 'Server'],
 }
 
@@ -299,6 +300,7 @@ class VM:
     sheet_note: str = ""
     patch: str = ""
     folder: str = ""
+    tools: str = "toolsOk"  # VMware Tools status as vTools reports it for a running VM
     # filled in by finish()
     vm_id: int = 0
     datastore: str = ""
@@ -678,16 +680,16 @@ add("bsl-log-01", "ubu2204", 4, 16, [(40, 13), (500, 318)], ["10.10.10.31"],
 add("gandalf", "w2008r2", 2, 4, [(40, 33), (200, 151)], ["10.10.20.201"],
     role="", app="", owner="", backup="", note="", created="2012-03-14",
     poweron="2026-02-10 06:12", folder="Discovered virtual machine",
-    sheet_note="??? - nobody knows", patch="none")
+    sheet_note="??? - nobody knows", patch="none", tools="toolsOld")
 add("zeus", "centos6", 2, 4, [(30, 22)], ["10.10.20.202"],
     role="", app="", owner="", backup="", note="", created="2013-07-22",
     poweron="2023-01-14 03:41", folder="Discovered virtual machine",
     snaps=[Snap("vor update", "", "2024-11-13 11:02", 8_448)],
-    sheet_note="old Linux box, maybe used by production?", patch="none")
+    sheet_note="old Linux box, maybe used by production?", patch="none", tools="toolsOld")
 add("pluto", "deb8", 1, 2, [(20, 11)], ["10.10.20.203"],
     role="", app="", owner="", backup="", note="", created="2014-10-02",
     poweron="2024-06-22 09:30", folder="Discovered virtual machine",
-    sheet_note="", patch="none")
+    sheet_note="", patch="none", tools="toolsNotInstalled")
 
 # Templates (Template = True in RVTools, absent from the other two formats).
 for _name, _os, _disk, _created in (
@@ -908,7 +910,18 @@ def snapshot_mib(vm: VM) -> int:
 
 
 def tools_os(vm: VM) -> str:
-    return vm.osinfo.cfg if vm.running else ""
+    return vm.osinfo.cfg if vm.running and vm.tools != "toolsNotInstalled" else ""
+
+
+#: Tools version numbers as vTools shows them (12.4.5 -> 12421, 10.3.10 -> 10346).
+TOOLS_VERSION = {"toolsOk": 12421, "toolsOld": 10346, "toolsNotInstalled": 0}
+
+
+def tools_status(vm: VM) -> str:
+    """vTools' Tools column: a powered-off VM's tools are not running, whatever their state."""
+    if vm.tools == "toolsNotInstalled":
+        return vm.tools
+    return vm.tools if vm.running else "toolsNotRunning"
 
 
 def poweron_time(vm: VM) -> dt.datetime | None:
@@ -960,6 +973,7 @@ def vmx_dir(vm: VM) -> str:
 
 
 def vinfo_row(vm: VM) -> dict:
+    guest = vm.running and vm.tools != "toolsNotInstalled"  # what only the tools report
     nets = [network(nic) for nic in vm.ips]
     total = sum(d.gb * 1024 for d in vm.disks)
     in_use = sum(disk_in_use(vm, d) for d in vm.disks) + snapshot_mib(vm)
@@ -970,10 +984,10 @@ def vinfo_row(vm: VM) -> dict:
     row = {
         **common_head(vm),
         "Config status": "green",
-        "DNS Name": vm.fqdn if vm.running else None,
+        "DNS Name": vm.fqdn if guest else None,
         "Connection state": "connected",
-        "Guest state": "running" if vm.running else "notRunning",
-        "Heartbeat": "green" if vm.running else "gray",
+        "Guest state": "running" if guest else "notRunning",
+        "Heartbeat": "green" if guest else "gray",
         "Consolidation Needed": "False",
         "PowerOn": poweron,
         "Suspended To Memory": "False",
@@ -994,7 +1008,7 @@ def vinfo_row(vm: VM) -> dict:
         "Latency Sensitivity": "normal",
         "EnableUUID": tf(bool(vm.owner)),
         "CBT": tf("Veeam B&R" in vm.backup or "Veeam Plug-in" in vm.backup),
-        "Primary IP Address": vm.all_ips()[0] if vm.running else None,
+        "Primary IP Address": vm.all_ips()[0] if guest else None,
         "Num Monitors": 1,
         "Video Ram KiB": 8192 if vm.windows else 4096,
         "Resource pool": "Resources",
@@ -1031,7 +1045,7 @@ def vinfo_row(vm: VM) -> dict:
         "Snapshot directory": vmx_dir(vm),
         "Suspend directory": vmx_dir(vm),
         **common_tail(vm),
-        "Guest Detailed Data": (vm.osinfo.detail or None) if vm.running else None,
+        "Guest Detailed Data": (vm.osinfo.detail or None) if guest else None,
         "SMBIOS UUID": uid("smbios", vm.name),
         "VI SDK Server type": "VMware vCenter Server",
         "VI SDK API Version": "8.0.2.0",
@@ -1121,7 +1135,8 @@ def vnetwork_rows(vm: VM) -> list[dict]:
                 "Starts Connected": "True",
                 "Mac Address": manual or assigned_mac(vm.name, i),
                 "Type": "manual" if manual else "assigned",
-                "IPv4 Address": ips if vm.running and not vm.template else None,
+                # Addresses come from the guest's tools: none without them.
+                "IPv4 Address": ips if vm.running and vm.tools != "toolsNotInstalled" else None,
                 "Direct Path IO": "False",
                 **common_tail(vm),
             }
@@ -1161,6 +1176,31 @@ def vusb_rows(vm: VM) -> list[dict]:
             "VMRef": vm.vm_id,
         }
         for n, device in enumerate(vm.usb, start=1)
+    ]
+
+
+def vtools_rows(vm: VM) -> list[dict]:
+    status = tools_status(vm)
+    installed = vm.tools != "toolsNotInstalled"
+    return [
+        {
+            **common_head(vm),
+            "VM Version": f"vmx-{hw_version(vm)}",
+            "Tools": status,
+            "Tools Version": TOOLS_VERSION[vm.tools],
+            "Required Version": TOOLS_VERSION["toolsOk"],
+            "Upgradeable": tf(vm.tools == "toolsOld"),
+            "Upgrade Policy": "manual",
+            "Sync time": "False",
+            "App status": "appStatusGray",
+            "Heartbeat status": "green" if vm.running and installed else "gray",
+            "Kernel Crash state": None,
+            "Operation Ready": tf(vm.running and installed),
+            "State change support": tf(installed),
+            "Interactive Guest": "False",
+            **common_tail(vm),
+            "VMRef": vm.vm_id,
+        }
     ]
 
 
@@ -1355,6 +1395,7 @@ def build_rvtools() -> openpyxl.Workbook:
         "vCD": [r for v in vms for r in vcd_rows(v)],
         "vUSB": [r for v in vms for r in vusb_rows(v)],
         "vSnapshot": [r for v in vms for r in vsnapshot_rows(v)],
+        "vTools": [r for v in vms for r in vtools_rows(v)],
         "vHost": vhost_rows(),
         "vMetaData": [
             {

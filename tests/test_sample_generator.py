@@ -35,9 +35,10 @@ REAL_RVTOOLS = ROOT.parent / "shared" / "inventories" / "rvtools-4.6.1-anon-339v
 
 EXPORT_DATE = dt.datetime(2026, 9, 30, 14, 23, 11)
 RVTOOLS_TABS = [
-    "vInfo", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB", "vSnapshot", "vHost", "vMetaData",
+    "vInfo", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB", "vSnapshot", "vTools", "vHost",
+    "vMetaData",
 ]  # fmt: skip
-PER_VM_TABS = ["vInfo", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB", "vSnapshot"]
+PER_VM_TABS = ["vInfo", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB", "vSnapshot", "vTools"]
 CUSTOM_ATTRIBUTES = ["Backup", "Owner", "Application"]
 
 
@@ -212,12 +213,14 @@ def test_rvtools_value_types():
         assert isinstance(r["HW version"], int | float)
         assert r["DNS Name"] in ("", f"{name}.acme.local")
         assert re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", r["VM UUID"])
+        tools = e.rows("vTools", name)[0]["Tools"]
         if r["Powerstate"] == "poweredOn":
             assert isinstance(r["PowerOn"], dt.datetime)
             assert r["Creation date"] < r["PowerOn"] < EXPORT_DATE, name
+        if r["Powerstate"] == "poweredOn" and tools != "toolsNotInstalled":
             assert r["Primary IP Address"] and r["DNS Name"]
-        else:
-            assert r["Primary IP Address"] == ""
+        else:  # guest addresses and names come from the VMware Tools of a running VM
+            assert r["Primary IP Address"] == "" and r["DNS Name"] == "", name
     assert len({r["VM UUID"] for r in e.vinfo.values()}) == len(e.vinfo)
     for snap in e.rv["vSnapshot"]:
         assert isinstance(snap["Date / time"], dt.datetime)
@@ -311,8 +314,11 @@ def test_formats_agree_on_sizes_and_ips():
             for ip in nic["IPv4 Address"].split(",")
             if ip.strip()
         ]
-        if r["Powerstate"] == "poweredOn":
+        tools = e.rows("vTools", name)[0]["Tools"]
+        if r["Powerstate"] == "poweredOn" and tools != "toolsNotInstalled":
             assert a["IP addresses"].split(";") == ips, name
+        else:  # vCenter knows no guest address without running tools
+            assert not ips, name
         assert int(a["Number of disks"]) == r["Disks"]
         for i, disk in enumerate(e.rows("vDisk", name)[:3], start=1):
             assert int(a[f"Disk {i} size (In GB)"]) * 1024 == disk["Capacity MiB"]
@@ -531,6 +537,12 @@ def check(e: Estate, pid: str, servers: list[str]) -> None:
         exact(e.vms_where(lambda r: r["Cluster rule(s)"] == "VM-Host affinity"), servers)
     elif pid == "P37":
         exact(e.vms_where(lambda r: r["Datacenter"] == "Vienna-Office"), servers)
+    elif pid == "P38":
+        tools = {t["VM"]: t["Tools"] for t in e.rv["vTools"]}
+        exact({n for n, t in tools.items() if t in ("toolsOld", "toolsNotInstalled")}, servers)
+        running = {n for n, r in v.items() if r["Powerstate"] == "poweredOn"}
+        assert all(tools[n] == "toolsOk" for n in running - set(servers))
+        assert all(tools[n] == "toolsNotRunning" for n in set(v) - running - set(servers))
     else:
         pytest.fail(f"README lists {pid} but the tests have no check for it")
 

@@ -83,6 +83,7 @@ PLANTED = {
         "latency",
         {"vie-app-01", "vie-dc-01", "vie-fs-01", "vie-print-01"},
     ),
+    "P38 VMware Tools outdated or missing": ("PLT005", "platform", {"gandalf", "zeus", "pluto"}),
 }
 
 

@@ -59,7 +59,7 @@ def test_cover_and_headline_numbers(model):
     assert stats["Storage provisioned"].note == "21.6 TiB of it in use"
     assert stats["Copy time over the uplinks"].value == "565 h"
     assert "Basel HQ" in stats["Copy time over the uplinks"].note
-    assert stats["Estimated effort"].value == "1,484 h"
+    assert stats["Estimated effort"].value == "1,490 h"
     tiles = {t.key: t.count for t in model.summary.readiness}
     assert tiles == {"ready": "24", "conditional": "42", "not_ready": "3", "unknown": "11"}
 
