@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
@@ -119,6 +120,13 @@ FACTS: tuple[Fact, ...] = (
         ("tools_status",),
     ),
     Fact(
+        "tools_state",
+        "text",
+        "The VMware Tools status in words: current and running, outdated, not installed, "
+        "not running, ...",
+        ("tools_status",),
+    ),
+    Fact(
         "tools_ok",
         "bool",
         "VMware Tools are installed, current and running (unknown when not reported, or "
@@ -146,8 +154,24 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     ok = ok.mask(found(tools, r"notrunning") & on, False)
     ok = ok.mask(found(tools, r"ok$|unmanaged|current"), True)
     out["vmware_tools_status"] = raw
+    hits = [found(tools, pattern).to_numpy() for pattern, _ in _TOOLS_STATES]
+    state = np.select(hits, [words for _, words in _TOOLS_STATES], default=None)
+    out["tools_state"] = pd.Series(state, index=idx, dtype="string")
     out["tools_ok"] = ok
     return out
+
+
+#: VMware Tools states as vCenter names them (letters only, lower case) -> plain words;
+#: the first pattern that matches wins ('toolsnotinstalled' before anything 'installed').
+_TOOLS_STATES = (
+    (r"notinstalled", "not installed"),
+    (r"old|needupgrade", "outdated"),
+    (r"toonew", "newer than the host supports"),
+    (r"blacklisted|unsupported", "a version VMware no longer supports"),
+    (r"notrunning", "not running"),
+    (r"unmanaged", "installed from the guest OS (open-vm-tools)"),
+    (r"ok$|current", "current and running"),
+)
 
 
 def _classify(text: str) -> tuple[bool, str] | None:

@@ -65,6 +65,10 @@ def test_sample_platform(sample):
     ok = sample["tools_ok"]
     assert set(ok[ok.eq(False).fillna(False)].index) == {"gandalf", "zeus", "pluto"}
     assert sample.loc["pluto", "vmware_tools_status"] == "toolsNotInstalled"
+    assert sample.loc["pluto", "tools_state"] == "not installed"
+    assert sample.loc["gandalf", "tools_state"] == "outdated"
+    assert sample.loc["tpl-rhel9", "tools_state"] == "not running"
+    assert sample.loc["bsl-dc-01", "tools_state"] == "current and running"
     assert set(ok[ok.isna()].index) == {
         "bsl-crm-01", "bsl-dev-02", "bsl-ftp-01", "tpl-rhel9", "tpl-win2019", "tpl-win2022",
     }  # fmt: skip
@@ -170,3 +174,13 @@ def test_tools_status():
     )
     ok = [None if pd.isna(v) else bool(v) for v in f["tools_ok"]]
     assert ok == [True, False, False, False, None, True, None]
+    words = [None if pd.isna(v) else v for v in f["tools_state"]]
+    assert words == [
+        "current and running",
+        "outdated",
+        "not installed",
+        "not running",
+        "not running",
+        "installed from the guest OS (open-vm-tools)",
+        None,
+    ]
