@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from fact_helpers import run_modules
 
 from advisor.engine.assess import assess
-from advisor.facts import backup, inventory_facts
-from advisor.facts.base import FactContext
+from advisor.facts import backup, compute_facts, inventory_facts
 from advisor.inventory import load_inventory
 from advisor.inventory.schema import Inventory, Mapping, Source, conform
-from advisor.profile import default_profile, load_profile
-from advisor.targets import load_catalog
+from advisor.profile import load_profile
 
 AS_OF = pd.Timestamp("2026-09-30 12:00", tz="UTC")
 
@@ -26,14 +25,11 @@ def _context(servers, snapshots=None, *, backup_column=True, snapshot_tab=True):
         source=Source(path="test", format="rvtools", tabs_read=tabs, mapping=mapping),
         snapshots=conform("snapshots", pd.DataFrame(snapshots or [])),
     )
-    s = frame.set_index("id", drop=False)
-    ctx = FactContext(inv, default_profile(), load_catalog("exoscale"), s, AS_OF)
-    ctx.facts = pd.DataFrame(inventory_facts.compute(ctx), index=s.index)
-    return ctx
+    return run_modules(inv, (inventory_facts,), as_of=AS_OF)
 
 
 def _facts(ctx) -> pd.DataFrame:
-    return pd.DataFrame(backup.compute(ctx), index=ctx.servers.index)
+    return compute_facts(ctx, (backup,)).facts
 
 
 def _snap(server, days_old, gib=10.0, name="manual", quiesced=False):

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import pandas as pd
+from fact_helpers import run_modules
 
 from advisor.facts import inventory_facts, sizing
-from advisor.facts.base import FactContext
 from advisor.inventory.schema import Inventory, Source, conform
-from advisor.profile import default_profile
 from advisor.targets import load_catalog
 
 
 def _facts(servers: list[dict], provider: str = "exoscale") -> pd.DataFrame:
-    frame = conform("servers", pd.DataFrame(servers))
-    s = frame.set_index("id", drop=False)
-    ctx = FactContext(
-        Inventory(servers=frame, source=Source(path="test", format="generic")),
-        default_profile(),
-        load_catalog(provider),
-        s,
-        pd.Timestamp("2026-09-30", tz="UTC"),
+    inv = Inventory(
+        servers=conform("servers", pd.DataFrame(servers)),
+        source=Source(path="test", format="generic"),
     )
-    ctx.facts = pd.DataFrame(inventory_facts.compute(ctx), index=s.index)
-    return pd.DataFrame(sizing.compute(ctx), index=s.index)
+    return run_modules(inv, (inventory_facts, sizing), provider=provider).facts
 
 
 SERVERS = [

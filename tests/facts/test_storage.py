@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from fact_helpers import run_modules
 
 from advisor.engine.assess import assess
-from advisor.facts import inventory_facts, storage
-from advisor.facts.base import FactContext
+from advisor.facts import compute_facts, inventory_facts, storage
 from advisor.inventory import load_inventory
 from advisor.inventory.schema import Inventory, Source, conform
-from advisor.profile import default_profile, load_profile
+from advisor.profile import load_profile
 from advisor.targets import load_catalog
 
 
@@ -22,12 +22,7 @@ def _context(servers: list[dict], disks: list[dict], provider: str = "exoscale")
         source=Source(path="test", format="rvtools"),
         disks=conform("disks", pd.DataFrame(disks)) if disks else conform("disks", pd.DataFrame()),
     )
-    s = frame.set_index("id", drop=False)
-    ctx = FactContext(
-        inv, default_profile(), load_catalog(provider), s, pd.Timestamp("2026-09-30", tz="UTC")
-    )
-    ctx.facts = pd.DataFrame(inventory_facts.compute(ctx), index=s.index)
-    return ctx
+    return run_modules(inv, (inventory_facts,), provider=provider)
 
 
 def _disk(server, label, gib, **extra):
@@ -46,7 +41,7 @@ def _disk(server, label, gib, **extra):
 
 
 def _facts(ctx) -> pd.DataFrame:
-    return pd.DataFrame(storage.compute(ctx), index=ctx.servers.index)
+    return compute_facts(ctx, (storage,)).facts
 
 
 def test_boot_disk_is_the_lowest_numbered_disk_and_the_rest_are_data():
