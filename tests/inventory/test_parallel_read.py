@@ -61,3 +61,17 @@ def test_the_first_failing_sheet_is_reported_whichever_fails_first(monkeypatch, 
     wb = open_workbook(SAMPLE)
     with pytest.raises(InputError, match="sheet 'vInfo'"):
         read_tables(wb, SAMPLE, list(wb.sheet_names), threads=2)
+
+
+def test_an_unexpected_error_in_the_second_thread_reaches_the_caller(monkeypatch):
+    real = readers.table_from_rows
+
+    def broken(name, rows, header_row=0):
+        if name == "vDisk":
+            raise RuntimeError("boom in vDisk")
+        return real(name, rows, header_row)
+
+    monkeypatch.setattr(readers, "table_from_rows", broken)
+    wb = open_workbook(SAMPLE)
+    with pytest.raises(RuntimeError, match="boom in vDisk"):
+        read_tables(wb, SAMPLE, list(wb.sheet_names), threads=2)
