@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from advisor.errors import InputError
@@ -57,10 +58,23 @@ def write_reports(
     except OSError as exc:
         raise InputError(f"{folder}: cannot create the output folder ({exc.strerror})") from exc
     model = build_report_model(assessment, appendix)  # charts are drawn where they are used
+    pdf_path = folder / "assessment.pdf"
     with worker or PdfWorker() as running:
-        pdf_job = running.pool.submit(write_model_pdf, model, folder / "assessment.pdf")
+        pdf_job = running.pool.submit(write_model_pdf, model, pdf_path)
         json_path = write_json(assessment, folder)
         xlsx_path = write_xlsx(assessment, folder / "assessment.xlsx")
         html_path = write_model_html(model, folder / "assessment.html")
-        pdf_path = pdf_job.result()
+        try:
+            pdf_job.result()
+        except BrokenProcessPool:  # the PDF process died (killed, out of memory): try here
+            write_model_pdf(model, pdf_path)
+        except OSError as exc:  # WeasyPrint could not load Pango or another system library
+            raise InputError(
+                f"{pdf_path}: not written, WeasyPrint cannot run here ({_short(exc)}); it needs "
+                "the Pango library (see the README). The JSON, workbook and HTML were written."
+            ) from exc
     return [json_path, html_path, xlsx_path, pdf_path]
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:160] or type(exc).__name__
