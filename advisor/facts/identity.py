@@ -218,7 +218,7 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     # "Database on bsl-sql-01" describes a dependency, not this server's role.
     texts["notes"] = _without_references(texts["notes"], s["name"])
     texts["custom attribute"] = attrs
-    name = ctx.text("name", "dns_name")
+    name = texts["name"]
     free = texts["role column"] + " | " + texts["application"] + " | " + texts["notes"]
     free = free + " | " + texts["OS"] + " | " + attrs
     out: dict[str, pd.Series] = {}
