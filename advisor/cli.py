@@ -6,11 +6,12 @@ one-line reason and no traceback; 3 internal error.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -171,13 +172,26 @@ def assess(
     if fail_on is not None and fail_on not in SEVERITY_CHOICES:
         raise InputError(f"--fail-on: '{fail_on}' is not one of {', '.join(SEVERITY_CHOICES)}")
     prof = _load_profile(profile)
-    with PdfWorker() as worker:  # starts now, so the PDF process is ready when needed
+    with PdfWorker() as worker, _stage("Reading the inventory") as stage:
         inv = load_inventory(inventory, fmt=fmt, mapping=mapping)
+        stage(f"Assessing {len(inv.servers):,} servers")
         result = run_assessment(inv, prof, cli_sets=sets or [])
+        stage("Writing the report, workbook and JSON")
         paths = write_reports(result, out_dir, appendix=appendix, worker=worker)
     render_summary(result, out, paths)
     if fail_on is not None and _reached(result, fail_on):
         raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _stage(first: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr naming the running stage (big estates take a minute); nothing
+    when stderr is not a terminal, so logs and pipes stay clean."""
+    if not err.is_terminal:
+        yield lambda _text: None
+        return
+    with err.status(first) as status:
+        yield lambda text: status.update(text)
 
 
 def _reached(result, threshold: str) -> bool:

@@ -135,3 +135,22 @@ def test_assess_without_profile_states_assumptions(tmp_path):
     assert "latency rules cannot be evaluated" in result.output
     data = json.loads((tmp_path / "assessment.json").read_text())
     assert any("latency" in a for a in data["assumptions"])
+
+
+def test_stages_show_on_a_terminal_and_stay_out_of_pipes(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from advisor import cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=screen, force_terminal=True, width=80))
+    with cli._stage("Reading the inventory") as stage:
+        stage("Assessing 3 servers")
+    assert "Assessing 3 servers" in screen.getvalue()  # the stage shown last
+    pipe = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=pipe, force_terminal=False))
+    with cli._stage("Reading the inventory") as stage:
+        stage("Assessing 3 servers")
+    assert pipe.getvalue() == ""
