@@ -178,6 +178,10 @@ def load_catalog_rules(folder: Path | None = None) -> list[Rule]:
     return load_rules(folder or data_path("rules"), fact_scopes())
 
 
+#: The provider the rule texts (rationale, remediation) are written for.
+WRITTEN_FOR = "exoscale"
+
+
 def assess(
     inventory: Inventory,
     profile: Any,
@@ -207,6 +211,14 @@ def assess(
         )
     exceptions, notes = _exceptions(profile, rules, servers)
     assumptions += notes
+    if catalog.provider != WRITTEN_FOR:
+        assumptions.append(
+            f"The rules' explanations (why it matters, what to do) were written for Exoscale, "
+            f"advisor's first target: where one names an Exoscale service (SOS object storage, "
+            f"Block Storage, anti-affinity groups, custom templates), read it as the "
+            f"{catalog.display_name} equivalent. The verdicts use {catalog.display_name}'s own "
+            f"limits from its catalog."
+        )
     names = servers["name"]
     evaluation = evaluate(rules, settings, ctx.facts, ctx.portfolio, exceptions, names)
     penalties = profile.scoring.penalties.model_dump()

@@ -149,3 +149,21 @@ def test_assessment_json_snapshot(assessment):
     for g, w in zip(got["servers"], want["servers"], strict=True):
         assert g == w, f"server {g['name']} changed"
     assert got == want
+
+
+def test_a_scaleway_assessment_says_the_texts_were_written_for_exoscale(
+    generated_samples, tmp_path
+):
+    text = (ROOT / "sample_inventories" / "acme-profile.yaml").read_text(encoding="utf-8")
+    text = text.replace("provider: exoscale", "provider: scaleway")
+    profile = tmp_path / "scaleway.yaml"
+    profile.write_text(text.replace("zone: ch-gva-2", "zone: fr-par-1"), encoding="utf-8")
+    inv = load_inventory(generated_samples / "acme-rvtools.xlsx")
+    scw = assess(inv, load_profile(profile))
+    assert scw.catalog.provider == "scaleway"
+    notes = [a for a in scw.assumptions if "written for Exoscale" in a]
+    assert len(notes) == 1 and "Scaleway equivalent" in notes[0]
+
+
+def test_an_exoscale_assessment_needs_no_such_note(assessment):
+    assert not any("written for Exoscale" in a for a in assessment.assumptions)
