@@ -273,6 +273,16 @@ def rules_show(code: Annotated[str, typer.Argument(help="Rule code or name.")]) 
     out.print("\n[bold]References[/bold]")
     for ref in s.references:
         out.print(f"  - {ref.title}: {ref.url}", highlight=False)
+    for provider, texts in s.providers.items():
+        name = provider.capitalize()
+        if texts.rationale:
+            why = " ".join(texts.rationale.split())
+            out.print(f"\n[bold]Why, on {name}[/bold]\n{why}", highlight=False)
+        if texts.remediation:
+            todo = " ".join(texts.remediation.split())
+            out.print(f"\n[bold]What to do, on {name}[/bold]\n{todo}", highlight=False)
+        for ref in texts.references or []:
+            out.print(f"  - ({name}) {ref.title}: {ref.url}", highlight=False)
     out.print("\n[bold]Examples[/bold]")
     for ex in s.examples:
         out.print(f"  - {ex.name}: {ex.facts} {ex.params or ''} -> {ex.expect}", highlight=False)

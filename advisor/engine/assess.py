@@ -182,6 +182,16 @@ def load_catalog_rules(folder: Path | None = None) -> list[Rule]:
 WRITTEN_FOR = "exoscale"
 
 
+def _names_exoscale(rule: Rule) -> bool:
+    """The rule's explanation, as resolved for the engagement, still names Exoscale."""
+    return "Exoscale" in rule.spec.rationale or "Exoscale" in rule.spec.remediation
+
+
+def _short_list(codes: list[str], limit: int = 6) -> str:
+    head = ", ".join(codes[:limit])
+    return head if len(codes) <= limit else f"{head} and {len(codes) - limit} more"
+
+
 def assess(
     inventory: Inventory,
     profile: Any,
@@ -196,6 +206,8 @@ def assess(
     catalog = load_catalog(profile.target.provider)
     catalog.zone(profile.target.zone)  # an unknown zone is an input error here too
     rules = rules if rules is not None else load_catalog_rules()
+    # Every output reads the rules' texts as written for this engagement's provider.
+    rules = [rule.for_provider(catalog.provider) for rule in rules]
     engagement = {"window_hours": profile.migration.window_hours}
     settings = resolve_settings(rules, profile.rules, cli_sets or [], engagement)
 
@@ -211,13 +223,16 @@ def assess(
         )
     exceptions, notes = _exceptions(profile, rules, servers)
     assumptions += notes
-    if catalog.provider != WRITTEN_FOR:
+    untranslated = [r.code for r in rules if catalog.provider != WRITTEN_FOR and _names_exoscale(r)]
+    if untranslated:
+        n = len(untranslated)
+        which = f"{n} rule{'s' if n > 1 else ''} ({_short_list(untranslated)})"
         assumptions.append(
-            f"The rules' explanations (why it matters, what to do) were written for Exoscale, "
-            f"advisor's first target: where one names an Exoscale service (SOS object storage, "
-            f"Block Storage, anti-affinity groups, custom templates), read it as the "
-            f"{catalog.display_name} equivalent. The verdicts use {catalog.display_name}'s own "
-            f"limits from its catalog."
+            f"The explanation{'s' if n > 1 else ''} of {which} {'are' if n > 1 else 'is'} "
+            f"written for Exoscale, advisor's first target: where one names an Exoscale service "
+            f"(SOS object storage, Block Storage, anti-affinity groups, custom templates), read "
+            f"it as the {catalog.display_name} equivalent. The verdicts use "
+            f"{catalog.display_name}'s own limits from its catalog."
         )
     names = servers["name"]
     evaluation = evaluate(rules, settings, ctx.facts, ctx.portfolio, exceptions, names)

@@ -89,4 +89,13 @@ def _rule_section(r: Rule) -> list[str]:
         "References: " + "; ".join(f"[{_one_line(ref.title)}]({ref.url})" for ref in s.references),
         "",
     ]
+    for provider, texts in s.providers.items():
+        name = provider.capitalize()
+        if texts.rationale:
+            out += [f"*Why, on {name}.* {_one_line(texts.rationale)}", ""]
+        if texts.remediation:
+            out += [f"*What to do, on {name}.* {_one_line(texts.remediation)}", ""]
+        if texts.references:
+            refs = "; ".join(f"[{_one_line(ref.title)}]({ref.url})" for ref in texts.references)
+            out += [f"References, on {name}: {refs}", ""]
     return out

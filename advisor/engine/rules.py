@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -90,6 +90,16 @@ class Reference(_Strict):
     url: str = Field(min_length=8)
 
 
+class ProviderTexts(_Strict):
+    """A rule's explanation for one target provider, where the default text (written for
+    Exoscale, the first target) names services or limits that differ there. Each field given
+    replaces the rule's own for engagements on that provider."""
+
+    rationale: str | None = Field(default=None, min_length=40)
+    remediation: str | None = Field(default=None, min_length=40)
+    references: list[Reference] | None = Field(default=None, min_length=1)
+
+
 class Example(_Strict):
     """Facts (and optionally params) with the outcome they must give; run as tests."""
 
@@ -116,7 +126,28 @@ class RuleSpec(_Strict):
     rationale: str = Field(min_length=40)
     remediation: str = Field(min_length=40)
     references: list[Reference] = Field(min_length=1)
+    providers: dict[str, ProviderTexts] = Field(default_factory=dict)
     examples: list[Example] = Field(min_length=3)
+
+    @field_validator("providers")
+    @classmethod
+    def _known_providers(cls, v: dict[str, ProviderTexts]) -> dict[str, ProviderTexts]:
+        from advisor.targets import PROVIDERS
+
+        for key, texts in v.items():
+            if key not in PROVIDERS:
+                raise ValueError(f"provider '{key}' is not one of {', '.join(PROVIDERS)}")
+            if not texts.model_fields_set:
+                raise ValueError(f"providers.{key} gives no text")
+        return v
+
+    def for_provider(self, provider: str) -> RuleSpec:
+        """This spec with the texts written for `provider` where the rule has them."""
+        texts = self.providers.get(provider)
+        if texts is None:
+            return self
+        given = {k: getattr(texts, k) for k in texts.model_fields_set}
+        return self.model_copy(update={k: v for k, v in given.items() if v is not None})
 
     @field_validator("params")
     @classmethod
@@ -143,6 +174,11 @@ class Rule:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    def for_provider(self, provider: str) -> Rule:
+        """The rule as an engagement on `provider` sees it (its texts for that provider)."""
+        spec = self.spec.for_provider(provider)
+        return self if spec is self.spec else replace(self, spec=spec)
 
     @cached_property
     def facts_used(self) -> frozenset[str]:

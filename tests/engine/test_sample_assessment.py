@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from advisor.engine.assess import assess
+from advisor.engine.assess import assess, load_catalog_rules
 from advisor.inventory import load_inventory
 from advisor.profile import load_profile
 
@@ -151,18 +152,37 @@ def test_assessment_json_snapshot(assessment):
     assert got == want
 
 
-def test_a_scaleway_assessment_says_the_texts_were_written_for_exoscale(
-    generated_samples, tmp_path
-):
+@pytest.fixture(scope="module")
+def scaleway_profile(tmp_path_factory):
     text = (ROOT / "sample_inventories" / "acme-profile.yaml").read_text(encoding="utf-8")
     text = text.replace("provider: exoscale", "provider: scaleway")
-    profile = tmp_path / "scaleway.yaml"
-    profile.write_text(text.replace("zone: ch-gva-2", "zone: fr-par-1"), encoding="utf-8")
+    path = tmp_path_factory.mktemp("profile") / "scaleway.yaml"
+    path.write_text(text.replace("zone: ch-gva-2", "zone: fr-par-1"), encoding="utf-8")
+    return load_profile(path)
+
+
+def test_a_scaleway_assessment_speaks_scaleway(generated_samples, scaleway_profile):
     inv = load_inventory(generated_samples / "acme-rvtools.xlsx")
-    scw = assess(inv, load_profile(profile))
+    scw = assess(inv, scaleway_profile)
     assert scw.catalog.provider == "scaleway"
+    for rule in scw.rules:
+        assert "Exoscale" not in rule.spec.rationale + rule.spec.remediation, rule.code
+    assert not any("written for Exoscale" in a for a in scw.assumptions)
+
+
+def test_a_rule_without_a_scaleway_text_is_named_in_the_assumptions(
+    generated_samples, scaleway_profile
+):
+    rules = load_catalog_rules()
+    bkp = next(r for r in rules if r.code == "BKP002")
+    bare = replace(bkp, spec=bkp.spec.model_copy(update={"providers": {}}))
+    rules = [bare if r.code == "BKP002" else r for r in rules]
+    inv = load_inventory(generated_samples / "acme-rvtools.xlsx")
+    scw = assess(inv, scaleway_profile, rules=rules)
     notes = [a for a in scw.assumptions if "written for Exoscale" in a]
-    assert len(notes) == 1 and "Scaleway equivalent" in notes[0]
+    assert len(notes) == 1
+    assert "The explanation of 1 rule (BKP002) is written for Exoscale" in notes[0]
+    assert "Scaleway equivalent" in notes[0]
 
 
 def test_an_exoscale_assessment_needs_no_such_note(assessment):

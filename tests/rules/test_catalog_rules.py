@@ -11,6 +11,7 @@ import pytest
 from advisor.engine.assess import load_catalog_rules
 from advisor.engine.examples import example_outcome
 from advisor.engine.rules import AREAS, CORE_AREAS
+from advisor.targets import PROVIDERS
 
 RULES = load_catalog_rules()
 CASES = [(r, e) for r in RULES for e in r.spec.examples]
@@ -50,3 +51,37 @@ def test_catalog_coverage():
     for area in CORE_AREAS:
         assert by_area[area] >= 3, f"area {area} has {by_area[area]} rules"
     assert set(by_area) == set(AREAS), f"areas without rules: {set(AREAS) - set(by_area)}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_rule_texts_fit_every_target(rule):
+    """The texts are written for Exoscale; where they name Exoscale, each other target has
+    its own version, so a Scaleway customer is never told to use an Exoscale service."""
+    for provider in PROVIDERS:
+        if provider == "exoscale":
+            continue
+        spec = rule.spec.for_provider(provider)
+        for field in ("rationale", "remediation"):
+            text = getattr(spec, field)
+            assert "Exoscale" not in text, f"{field} needs a {provider} text"
+        variant = rule.spec.providers.get(provider)
+        if variant is None:
+            continue
+        for field in ("rationale", "remediation"):
+            text = getattr(variant, field)
+            if text is not None:
+                assert "Exoscale" not in text, f"the {provider} {field} names Exoscale"
+                assert len(text.split()) >= 20, field
+        assert all(ref.url.startswith("http") for ref in variant.references or [])
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_references_fit_every_target(rule):
+    """Another target's report may cite Exoscale's architecture handbooks for a general idea,
+    never an Exoscale product page as the source of its advice."""
+    for provider in PROVIDERS:
+        if provider == "exoscale":
+            continue
+        for ref in rule.spec.for_provider(provider).references:
+            if "exoscale" in ref.url.lower():
+                assert "/handbooks/" in ref.url, f"{provider} cites {ref.url}"

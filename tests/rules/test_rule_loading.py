@@ -161,3 +161,43 @@ def test_duplicate_codes_refused(tmp_path):
     )
     with pytest.raises(InputError, match="'DSK901' is already used"):
         load_rules(tmp_path, fact_scopes())
+
+
+SCALEWAY_TEXTS = """\
+providers:
+  scaleway:
+    remediation: >-
+      The Scaleway version of what to do, long enough to be a real explanation for the
+      customer of an engagement on that provider.
+    references:
+      - {title: A Scaleway page, url: "https://example.org/scaleway"}
+"""
+
+
+def test_provider_texts_replace_only_the_fields_they_give(tmp_path):
+    text = GOOD.replace("examples:\n", SCALEWAY_TEXTS + "examples:\n")
+    rule = load(write(tmp_path, text))
+    assert rule.for_provider("exoscale") is rule
+    scw = rule.for_provider("scaleway")
+    assert scw.spec.remediation.startswith("The Scaleway version")
+    assert scw.spec.rationale == rule.spec.rationale
+    assert [r.url for r in scw.spec.references] == ["https://example.org/scaleway"]
+    assert scw.spec.references[0].title == "A Scaleway page"
+    assert scw.expression is rule.expression and scw.code == rule.code
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (SCALEWAY_TEXTS.replace("scaleway:", "ovh:"), "provider 'ovh' is not one of"),
+        ("providers:\n  scaleway: {}\n", "providers.scaleway gives no text"),
+        ("providers:\n  scaleway: {rationale: too short}\n", "providers.scaleway.rationale"),
+        ("providers:\n  scaleway: {title: another title here}\n", "providers.scaleway.title"),
+    ],
+)
+def test_bad_provider_texts_are_refused(tmp_path, block, message):
+    text = GOOD.replace("examples:\n", block + "examples:\n")
+    with pytest.raises(InputError) as info:
+        load(write(tmp_path, text))
+    assert "DSK901-test-window.yaml" in str(info.value)
+    assert message in str(info.value)
