@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 
 from advisor.engine.rules import AREA_TITLES, CORE_AREAS, SEVERITIES
+from advisor.report.formatting import _na, fmt_int
+from advisor.report.model_types import READINESS_LABELS
 
 
 class _Context:
@@ -80,3 +82,15 @@ def _site_table(ctx: _Context) -> pd.DataFrame:
     table = g[cols].first()
     table["servers"] = g.size()
     return table
+
+
+def server_cells(name: object, site: object, readiness: object, score: object) -> dict[str, str]:
+    """The cells every server row of the report starts with (finding tables, appendix):
+    name, site, readiness with its label, score, formatted once here."""
+    return {
+        "name": str(name),
+        "site": "" if _na(site) else str(site),
+        "readiness": str(readiness),
+        "readiness_label": READINESS_LABELS.get(str(readiness), str(readiness)),
+        "score": fmt_int(score),
+    }

@@ -13,10 +13,9 @@ from advisor.engine.rules import AREA_TITLES, CORE_AREAS
 from advisor.report import charts
 from advisor.report.charts import Chart
 from advisor.report.formatting import _capital, _na, anchor, fmt_gib, fmt_hours, fmt_int, plural
-from advisor.report.model_context import _area_order, _Context, _site_table
+from advisor.report.model_context import _area_order, _Context, _site_table, server_cells
 from advisor.report.model_types import (
     AREA_BLURBS,
-    READINESS_LABELS,
     SEVERITY_LABELS,
     SITE_CHART_ROWS,
     STATUS_LABELS,
@@ -141,11 +140,7 @@ def _capped_rows(f: pd.DataFrame) -> dict[str, list[ServerRow]]:
     for r in head.itertuples():
         out.setdefault(r.code, []).append(
             ServerRow(
-                name=str(r.server),
-                site="" if _na(r.site) else str(r.site),
-                readiness=str(r.readiness),
-                readiness_label=READINESS_LABELS.get(str(r.readiness), str(r.readiness)),
-                score=fmt_int(r.score),
+                **server_cells(r.server, r.site, r.readiness, r.score),
                 message=_capital(str(r.message), str(r.server)),
                 status=str(r.status),
                 status_label=STATUS_LABELS.get(str(r.status), str(r.status)),

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from advisor.engine.rules import AREA_TITLES
 from advisor.report.formatting import _na, fmt_int, fmt_param
-from advisor.report.model_context import _area_order, _Context, _enabled
+from advisor.report.model_context import _area_order, _Context, _enabled, server_cells
 from advisor.report.model_types import (
     DISPOSITION_LABELS,
-    READINESS_LABELS,
     SEVERITY_LABELS,
     AppendixRow,
     CatalogueArea,
@@ -75,11 +74,7 @@ def _appendix(ctx: _Context) -> list[AppendixRow]:
     for r, c in zip(srv.itertuples(), codes.to_numpy(), strict=True):
         out.append(
             AppendixRow(
-                name=str(r.name),
-                site="" if _na(r.site) else str(r.site),
-                readiness=str(r.readiness),
-                readiness_label=READINESS_LABELS.get(str(r.readiness), str(r.readiness)),
-                score=fmt_int(r.score),
+                **server_cells(r.name, r.site, r.readiness, r.score),
                 disposition=DISPOSITION_LABELS.get(str(r.disposition), str(r.disposition)),
                 confidence=fmt_int(r.confidence),
                 effort=f"{float(r.effort_hours):g} h",
