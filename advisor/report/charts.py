@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -84,14 +85,31 @@ def _label(text: object, limit: int = 30) -> str:
     return s.replace("\\", "\\\\").replace("$", r"\$")
 
 
-def _figure(width: float, height: float):
-    """A figure on its own Agg canvas: no pyplot, no global backend or figure registry."""
+@contextmanager
+def _canvas(width: float, height: float) -> Iterator[Any]:
+    """A figure on its own Agg canvas (no pyplot, no global backend or figure registry),
+    drawn and saved under the report's settings (`rc_context`, undone on exit)."""
+    from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
+    with rc_context(_RC):
+        fig = Figure(figsize=(width, height))
+        FigureCanvasAgg(fig)
+        yield fig
+
+
+def _value_axis(ax: Any, label: str, *, thousands: bool = True) -> None:
+    """The value axis of a horizontal bar chart: label, light grid behind the bars, no
+    ticks on the category axis, and thousands separators where asked."""
+    ax.set_xlabel(label)
+    ax.grid(axis="x", color=GRID, linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0)
+    if thousands:
+        from matplotlib.ticker import StrMethodFormatter
+
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 
 def _svg(fig) -> str:
@@ -115,11 +133,9 @@ def _shade(hex_color: str, amount: float) -> str:
 def _draw_readiness(counts: Sequence[tuple[str, str, int]]) -> str:
     """Donut of the readiness classes: (key, label, count) in the report's order."""
     total = sum(c for _, _, c in counts)
-    from matplotlib import rc_context
     from matplotlib.patches import FancyBboxPatch
 
-    with rc_context(_RC):
-        fig = _figure(3.3, 1.75)
+    with _canvas(3.3, 1.75) as fig:
         ax = fig.add_axes((0.0, 0.02, 0.46, 0.96))
         values = [c for _, _, c in counts]
         colors = [READINESS_COLORS[k] for k, _, _ in counts]
@@ -158,10 +174,8 @@ def _draw_readiness(counts: Sequence[tuple[str, str, int]]) -> str:
 
 def _draw_disposition(counts: Sequence[tuple[str, int]], color: str) -> str:
     """Horizontal bars of servers per suggested disposition, in the report's order."""
-    from matplotlib import rc_context
 
-    with rc_context(_RC):
-        fig = _figure(3.3, 1.75)
+    with _canvas(3.3, 1.75) as fig:
         ax = fig.add_axes((0.25, 0.06, 0.68, 0.88))
         labels = [_label(k) for k, _ in counts][::-1]
         values = [n for _, n in counts][::-1]
@@ -191,11 +205,8 @@ def _draw_storage(rows: Sequence[tuple[str, float, float, bool]], color: str) ->
     """
     rows = list(rows)[::-1]
     height = 0.9 + 0.2 * len(rows)
-    from matplotlib import rc_context
-    from matplotlib.ticker import StrMethodFormatter
 
-    with rc_context(_RC):
-        fig = _figure(6.4, height)
+    with _canvas(6.4, height) as fig:
         ax = fig.add_axes((0.24, 0.7 / height, 0.72, 1 - 0.95 / height))
         names = [_label(r[0], 28) for r in rows]
         used = [r[1] for r in rows]
@@ -212,11 +223,7 @@ def _draw_storage(rows: Sequence[tuple[str, float, float, bool]], color: str) ->
         for i, v in enumerate(used):
             ax.text(prov[i] + top * 0.01, i, _gib(v), va="center", fontsize=7, color=MUTED)
         ax.set_xlim(0, top * 1.14)
-        ax.set_xlabel("GiB (dark: used, light: provisioned; red: a large-disk finding)")
-        ax.grid(axis="x", color=GRID, linewidth=0.6)
-        ax.set_axisbelow(True)
-        ax.tick_params(axis="y", length=0)
-        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        _value_axis(ax, "GiB (dark: used, light: provisioned; red: a large-disk finding)")
         return _svg(fig)
 
 
@@ -271,11 +278,8 @@ def _draw_copy_time(
     """Hours to copy each site's used data over its uplink: (site, hours, bar label)."""
     rows = list(rows)[::-1]
     height = 1.1 + 0.3 * len(rows)
-    from matplotlib import rc_context
-    from matplotlib.ticker import StrMethodFormatter
 
-    with rc_context(_RC):
-        fig = _figure(6.4, height)
+    with _canvas(6.4, height) as fig:
         ax = fig.add_axes((0.24, 0.6 / height, 0.72, 1 - 1.0 / height))
         names = [_label(r[0], 28) for r in rows]
         hours = [r[1] for r in rows]
@@ -288,11 +292,7 @@ def _draw_copy_time(
             _bar_label(ax, i, r[1], r[2], top * 1.15)
         ax.set_xlim(0, top * 1.15)
         _threshold_lines(ax, shown, top * 1.15)
-        ax.set_xlabel("hours of copying over the site uplink")
-        ax.grid(axis="x", color=GRID, linewidth=0.6)
-        ax.set_axisbelow(True)
-        ax.tick_params(axis="y", length=0)
-        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        _value_axis(ax, "hours of copying over the site uplink")
         return _svg(fig)
 
 
@@ -307,10 +307,8 @@ def _draw_rtt(
     """
     rows = list(rows)[::-1]
     height = 1.2 + 0.3 * len(rows)
-    from matplotlib import rc_context
 
-    with rc_context(_RC):
-        fig = _figure(6.4, height)
+    with _canvas(6.4, height) as fig:
         ax = fig.add_axes((0.24, 0.75 / height, 0.72, 1 - 1.15 / height))
         names = [_label(r[0], 28) for r in rows]
         rtts = [r[1] for r in rows]
@@ -333,10 +331,11 @@ def _draw_rtt(
             )
         ax.set_xlim(0, top * 1.2)
         _threshold_lines(ax, shown, top * 1.2)
-        ax.set_xlabel("estimated round trip, ms (diamond: the nearest zone, where it differs)")
-        ax.grid(axis="x", color=GRID, linewidth=0.6)
-        ax.set_axisbelow(True)
-        ax.tick_params(axis="y", length=0)
+        _value_axis(
+            ax,
+            "estimated round trip, ms (diamond: the nearest zone, where it differs)",
+            thousands=False,
+        )
         return _svg(fig)
 
 
