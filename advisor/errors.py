@@ -12,3 +12,10 @@ class InputError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(str(message).split()))
+
+
+def short_error(exc: BaseException, limit: int = 160) -> str:
+    """A library's error message on one line, cut to `limit` characters, for the end of an
+    InputError message ("... (cannot open zip file)"); the exception's type when it says
+    nothing."""
+    return " ".join(str(exc).split())[:limit] or type(exc).__name__

@@ -21,6 +21,7 @@ from advisor.engine.scoring import READINESS, score_servers
 from advisor.engine.settings import RuleSettings, resolve_settings
 from advisor.errors import InputError
 from advisor.facts import all_facts, compute_facts, fact_context
+from advisor.facts.text import short_list
 from advisor.inventory.schema import Inventory
 from advisor.resources import data_path
 
@@ -187,11 +188,6 @@ def _names_exoscale(rule: Rule) -> bool:
     return "Exoscale" in rule.spec.rationale or "Exoscale" in rule.spec.remediation
 
 
-def _short_list(codes: list[str], limit: int = 6) -> str:
-    head = ", ".join(codes[:limit])
-    return head if len(codes) <= limit else f"{head} and {len(codes) - limit} more"
-
-
 def assess(
     inventory: Inventory,
     profile: Any,
@@ -226,7 +222,7 @@ def assess(
     untranslated = [r.code for r in rules if catalog.provider != WRITTEN_FOR and _names_exoscale(r)]
     if untranslated:
         n = len(untranslated)
-        which = f"{n} rule{'s' if n > 1 else ''} ({_short_list(untranslated)})"
+        which = f"{n} rule{'s' if n > 1 else ''} ({short_list(untranslated, 6)})"
         assumptions.append(
             f"The explanation{'s' if n > 1 else ''} of {which} {'are' if n > 1 else 'is'} "
             f"written for Exoscale, advisor's first target: where one names an Exoscale service "

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.facts.text import first, member, mentioned, replace, search
+from advisor.facts.text import first, member, mentioned, replace, search, short_list
 
 #: Text evidence per fact (lower-case regex over role, application, notes, custom attributes).
 PATTERNS = {
@@ -464,7 +464,7 @@ def _portfolio(
         networks = _ipv4_rows(in_estate)["subnet"].unique().tolist()
     ctx.portfolio["estate_networks"] = len(networks) if networks else None
     ctx.portfolio["estate_network_names"] = (
-        _short_list(sorted(map(str, networks))) or "none listed in the inventory"
+        short_list(sorted(map(str, networks)), _LIST_MAX) or "none listed in the inventory"
     )
     pn, vpn = ctx.catalog.private_network, ctx.catalog.vpn
     ctx.portfolio["target_layer2_stretch"] = pn.custom_mac_allowed
@@ -500,10 +500,3 @@ def _portfolio(
         for name, r in per_site.iterrows()  # one row per site
     ]
     ctx.portfolio["site_seed_summary"] = "; ".join(summary) if summary else None
-
-
-def _short_list(items: list[str]) -> str | None:
-    if not items:
-        return None
-    head = ", ".join(items[:_LIST_MAX])
-    return head if len(items) <= _LIST_MAX else f"{head} and {len(items) - _LIST_MAX} more"

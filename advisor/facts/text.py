@@ -170,3 +170,11 @@ def labels(flags: dict[str, pd.Series], index: pd.Index, sep: str = ", ") -> pd.
     ]
     values = np.array(spelled, dtype=object)[inverse.reshape(-1)]
     return pd.Series(values, index=index, dtype="string")
+
+
+def short_list(items: list[str], limit: int) -> str | None:
+    """'a, b, c and 4 more': at most `limit` items named, the rest counted; None for none."""
+    if not items:
+        return None
+    head = ", ".join(items[:limit])
+    return head if len(items) <= limit else f"{head} and {len(items) - limit} more"

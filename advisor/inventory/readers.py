@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from advisor.errors import InputError
+from advisor.errors import InputError, short_error
 from advisor.inventory.headers import unique_headers
 
 #: How many rows at the top of a sheet may hold titles or notes before the header row.
@@ -91,7 +91,7 @@ def open_workbook(path: Path) -> CalamineWorkbook:
             f"{path}: the workbook is password-protected; save an unprotected copy"
         ) from exc
     except (CalamineError, OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot be read as a workbook ({_short(exc)})") from exc
+        raise InputError(f"{path}: cannot be read as a workbook ({short_error(exc)})") from exc
 
 
 def sheet_rows(wb: CalamineWorkbook, path: Path, sheet: str) -> list[list[object]]:
@@ -100,7 +100,7 @@ def sheet_rows(wb: CalamineWorkbook, path: Path, sheet: str) -> list[list[object
         with gc_paused():
             return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except (CalamineError, ValueError) as exc:
-        raise InputError(f"{path}: sheet '{sheet}' cannot be read ({_short(exc)})") from exc
+        raise InputError(f"{path}: sheet '{sheet}' cannot be read ({short_error(exc)})") from exc
 
 
 def read_tables(
@@ -169,11 +169,6 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _short(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return text[:160] or type(exc).__name__
 
 
 # --- CSV ----------------------------------------------------------------------------------

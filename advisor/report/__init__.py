@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from advisor.errors import InputError
+from advisor.errors import InputError, short_error
 
 
 def _warm_up() -> None:
@@ -70,11 +70,8 @@ def write_reports(
             write_model_pdf(model, pdf_path)
         except OSError as exc:  # WeasyPrint could not load Pango or another system library
             raise InputError(
-                f"{pdf_path}: not written, WeasyPrint cannot run here ({_short(exc)}); it needs "
-                "the Pango library (see the README). The JSON, workbook and HTML were written."
+                f"{pdf_path}: not written, WeasyPrint cannot run here ({short_error(exc)}); it "
+                "needs the Pango library (see the README). The JSON, workbook and HTML were "
+                "written."
             ) from exc
     return [json_path, html_path, xlsx_path, pdf_path]
-
-
-def _short(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:160] or type(exc).__name__

@@ -88,3 +88,9 @@ def test_member_compares_as_text_against_any_collection():
     assert text.member(col("vm-1", "vm-9"), ids).tolist() == [True, False]
     assert text.member(pd.Series([1, 2]), [2]).tolist() == [False, True]
     assert text.member(col("a"), []).tolist() == [False]
+
+
+def test_short_list_names_up_to_the_limit_and_counts_the_rest():
+    assert text.short_list([], 3) is None
+    assert text.short_list(["a", "b"], 3) == "a, b"
+    assert text.short_list(["a", "b", "c", "d", "e"], 3) == "a, b, c and 2 more"
