@@ -61,10 +61,14 @@ def logo_data_uri(path: Path | None) -> str | None:
     return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode()
 
 
+def model_html(model: ReportModel) -> str:
+    """The self-contained HTML of a report model (charts and logo embedded)."""
+    return render_model(model, logo_src=logo_data_uri(model.cover.logo))
+
+
 def render_html(assessment: Any, appendix: bool = False, *, date: dt.date | None = None) -> str:
     """The self-contained HTML report of an assessment (charts and logo embedded)."""
-    model = build_report_model(assessment, appendix, date=date)
-    return render_model(model, logo_src=logo_data_uri(model.cover.logo))
+    return model_html(build_report_model(assessment, appendix, date=date))
 
 
 def write_html(
@@ -76,11 +80,18 @@ def write_html(
 
 def write_model_html(model: ReportModel, path: Path) -> Path:
     """Write the self-contained HTML of a report model to `path` and return the path."""
-    path = Path(path)
-    text = render_model(model, logo_src=logo_data_uri(model.cover.logo))
+    return write_report_file(Path(path), model_html(model), "the HTML report")
+
+
+def write_report_file(path: Path, data: str | bytes, what: str) -> Path:
+    """Write a finished report file, creating its folder; a failing write is an input error
+    naming the file (a full disk, a folder without write access)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"{path}: cannot write the HTML report ({exc.strerror or exc})") from exc
+        raise InputError(f"{path}: cannot write {what} ({exc.strerror or exc})") from exc
     return path

@@ -12,9 +12,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import InputError
 from advisor.report.fetcher import ReportFetcher
-from advisor.report.html_report import render_model, reports_dir
+from advisor.report.html_report import render_model, reports_dir, write_report_file
 from advisor.report.model import ReportModel, build_report_model
 
 
@@ -57,11 +56,4 @@ def write_pdf(
 def write_model_pdf(model: ReportModel, path: Path) -> Path:
     """Write the PDF of a report model to `path`. Takes only picklable values, so it runs in
     the second process of `advisor.report.write_reports`, charts drawn there too."""
-    path = Path(path)
-    data = model_pdf(model)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write the PDF report ({exc.strerror or exc})") from exc
-    return path
+    return write_report_file(Path(path), model_pdf(model), "the PDF report")
