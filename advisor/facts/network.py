@@ -266,11 +266,12 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     text = ctx.text("role", "application", "annotation") + " | " + ctx.attrs_text()
     text = replace(text, _NOT_DHCP_SERVER, r"dhcp_\1")
     shares_manual_mac = _shared_manual_mac(nics, live, idx)
-    out["nlb_member"] = (mentioned(text, PATTERNS["nlb"]) | shares_manual_mac).astype("boolean")
-    out["virtual_ip"] = (mentioned(text, PATTERNS["virtual_ip"]) | shared.notna()).astype("boolean")
-    out["multicast_cluster"] = mentioned(text, PATTERNS["multicast"]).astype("boolean")
+    said = {key: mentioned(text, PATTERNS[key]) for key in ("nlb", "virtual_ip", "multicast")}
+    out["nlb_member"] = (said["nlb"] | shares_manual_mac).astype("boolean")
+    out["virtual_ip"] = (said["virtual_ip"] | shared.notna()).astype("boolean")
+    out["multicast_cluster"] = said["multicast"].astype("boolean")
     out["serves_dhcp"] = mentioned(text, PATTERNS["dhcp"]).astype("boolean")
-    out["layer2_evidence"] = _layer2_evidence(out, text, idx)
+    out["layer2_evidence"] = _layer2_evidence(out, said, text, idx)
     public = mentioned(text, PATTERNS["public_ip"])
     out["public_ip_dependency"] = public.astype("boolean")
     out["public_ip_evidence"] = first(text, PATTERNS["public_ip"]).where(public)
@@ -380,7 +381,11 @@ def _shared_manual_mac(nics: pd.DataFrame, live: pd.Series, idx: pd.Index) -> pd
     return pd.Series(member(idx, sharing), index=idx)
 
 
-def _layer2_evidence(out: dict[str, pd.Series], text: pd.Series, idx: pd.Index) -> pd.Series:
+def _layer2_evidence(
+    out: dict[str, pd.Series], said: dict[str, pd.Series], text: pd.Series, idx: pd.Index
+) -> pd.Series:
+    """What makes the server depend on layer 2: its NIC facts and the notes that mention
+    NLB, a virtual IP or multicast (`said`, already searched for the flags)."""
     ev = pd.Series("", index=idx, dtype="string")
 
     def add(mask: pd.Series, label: pd.Series | str) -> None:
@@ -393,7 +398,7 @@ def _layer2_evidence(out: dict[str, pd.Series], text: pd.Series, idx: pd.Index) 
     add(out["shared_ipv4"].notna(), "IP shared with another server " + out["shared_ipv4"])
     for key, label in (("nlb", "NLB"), ("virtual_ip", "virtual IP"), ("multicast", "multicast")):
         words = first(text, PATTERNS[key])
-        add(mentioned(text, PATTERNS[key]), "notes: '" + words.fillna(label) + "'")
+        add(said[key], "notes: '" + words.fillna(label) + "'")
     return ev.mask(ev.eq(""))
 
 
