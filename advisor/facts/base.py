@@ -41,6 +41,14 @@ class FactContext:
     as_of: pd.Timestamp  # reference time for ages (the export time when known)
     facts: pd.DataFrame = field(default_factory=pd.DataFrame)
     portfolio: dict[str, Any] = field(default_factory=dict)
+    #: Servers the scope stage left out of the assessment (index = server id; columns
+    #: name, category, reason). Facts never describe them, but estate-wide facts may count
+    #: them: backup proxies left behind say something about today's backup design.
+    excluded: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {c: pd.Series(dtype="string") for c in ("name", "category", "reason")}
+        )
+    )
 
     def fact(self, name: str) -> pd.Series:
         """A fact computed by an earlier module (modules run in a fixed order)."""

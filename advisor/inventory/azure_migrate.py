@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from advisor.inventory.convert import Rejects, to_size
-from advisor.inventory.fields import Field, match_headers
+from advisor.inventory.fields import USAGE_FIELDS, Field, match_headers
 from advisor.inventory.headers import header_key
 from advisor.inventory.readers import RawTable
 from advisor.inventory.schema import Inventory, Source, conform
@@ -27,6 +27,7 @@ AZURE_FIELDS = (
     Field("disk_count", ("numberofdisks",), "int"),
     Field("used_gib", ("storageinuse",), "size", unit="gb"),
     Field("_uuid", ("serverid", "uuid")),
+    *USAGE_FIELDS,
 )
 
 #: Header keys that identify the template (mandatory columns without their `*`).

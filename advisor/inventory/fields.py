@@ -75,6 +75,25 @@ CUSTOMER_FIELDS: tuple[Field, ...] = (
 )
 
 
+#: Utilisation as a percentage of what is allocated, in the spellings Azure Migrate's
+#: template and hand-made sheets use.
+USAGE_FIELDS: tuple[Field, ...] = (
+    Field(
+        "cpu_usage_pct",
+        ("cpuutilizationpercentage", "cpuusagepct", "cpuutilizationpct", "cpuutilisationpct",
+         "cpuusage", "cpuutilization", "cpuutilisation", "cpuutil", "cpuload"),
+        "float",
+    ),
+    Field(
+        "memory_usage_pct",
+        ("memoryutilizationpercentage", "memoryusagepct", "memoryutilizationpct",
+         "memoryutilisationpct", "memoryusage", "memoryutilization", "memoryutilisation",
+         "memutil", "ramusagepct", "ramusage"),
+        "float",
+    ),
+)  # fmt: skip
+
+
 @dataclass
 class Matched:
     """The header chosen for a field and its parsed key."""

@@ -17,7 +17,14 @@ import pandas as pd
 import yaml
 
 from advisor.errors import InputError
-from advisor.inventory.fields import CUSTOMER_FIELDS, Field, Matched, kind_of, match_headers
+from advisor.inventory.fields import (
+    CUSTOMER_FIELDS,
+    USAGE_FIELDS,
+    Field,
+    Matched,
+    kind_of,
+    match_headers,
+)
 from advisor.inventory.headers import header_key
 from advisor.inventory.readers import (
     HEADER_SEARCH_ROWS,
@@ -133,6 +140,9 @@ GENERIC_FIELDS = (
     Field("created", ("created", "creationdate", "installdate", "commissioned"), "datetime"),
     Field("firmware", ("firmware", "boottype", "boot")),
     Field("hw_version", ("hwversion", "hardwareversion"), "int"),
+    Field("resource_pool", ("resourcepool",)),
+    Field("vapp", ("vapp",)),
+    *USAGE_FIELDS,
 )
 
 #: Aliases for the columns a server list needs besides a name; a sheet must match one.

@@ -45,6 +45,8 @@ RVTOOLS_TABS = (
     "vCD",
     "vHost",
     "vTools",
+    "vCPU",
+    "vMemory",
     "vMetaData",
 )
 
@@ -76,6 +78,10 @@ VINFO_FIELDS = (
     Field("cluster", ("cluster",)),
     Field("host", ("host",)),
     Field("folder", ("folder",)),
+    Field("resource_pool", ("resourcepool",)),
+    Field("vapp", ("vapp",)),
+    Field("srm_placeholder", ("srmplaceholder",), "bool"),
+    Field("_active_memory_gib", ("activememory",), "size", unit="mib"),
     Field("annotation", ("annotation", "notes")),
     Field("created", ("creationdate",), "datetime"),
     Field("powered_on_at", ("poweron",), "datetime"),
@@ -85,7 +91,15 @@ VINFO_FIELDS = (
 )
 
 #: vInfo fields older or trimmed exports legitimately lack; their absence is not news.
-_OPTIONAL_VINFO = {"connection_state", "created", "powered_on_at", "primary_ip"}
+_OPTIONAL_VINFO = {
+    "connection_state",
+    "created",
+    "powered_on_at",
+    "primary_ip",
+    "resource_pool",
+    "vapp",
+    "srm_placeholder",
+}
 
 DETAIL_FIELDS: dict[str, tuple[Field, ...]] = {
     "vDisk": (
@@ -150,6 +164,22 @@ DETAIL_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("connected", ("connected",), "bool"),
     ),
     "vTools": (_VM, _UUID, _VMID, Field("tools_status", ("tools", "toolsstatus"))),
+    # Utilisation at the moment of the export: vCPU 'Overall' is the MHz in use and 'Max'
+    # the MHz the allocated vCPUs could use; vMemory 'Active' is the memory touched lately.
+    "vCPU": (
+        _VM,
+        _UUID,
+        _VMID,
+        Field("cpu_overall_mhz", ("overall",), "float"),
+        Field("cpu_max_mhz", ("max",), "float"),
+    ),
+    "vMemory": (
+        _VM,
+        _UUID,
+        _VMID,
+        Field("memory_active_gib", ("active",), "size", unit="mib"),
+        Field("memory_size_gib", ("size", "sizemib"), "size", unit="mib"),
+    ),
 }
 
 HOST_FIELDS = (
@@ -227,7 +257,7 @@ def build(tables: dict[str, RawTable], source: Source) -> Inventory:
         inv.hosts = _hosts(tables["vHost"], source)
     if "vMetaData" in tables:
         source.format_version = _version(tables["vMetaData"], source)
-    _fill_from_details(inv, details.get("vTools"))
+    _fill_from_details(inv, details)
     return inv
 
 
@@ -262,6 +292,8 @@ def _servers(info: RawTable, source: Source) -> tuple[pd.DataFrame, dict[str, di
     if "_total_disk_gib" in conv:
         prov = conv.get("provisioned_gib", conv["_total_disk_gib"])
         conv["provisioned_gib"] = prov.fillna(conv["_total_disk_gib"])
+    if "_active_memory_gib" in conv and "memory_gib" in conv:
+        conv["memory_usage_pct"] = usage_pct(conv["_active_memory_gib"], conv["memory_gib"])
 
     records, kept = mapping_records(info, matched, known=STANDARD["vInfo"])
     source.mapping.extend(records)
@@ -384,9 +416,10 @@ def _version(table: RawTable, source: Source) -> str | None:
     return None
 
 
-def _fill_from_details(inv: Inventory, tools: pd.DataFrame | None) -> None:
+def _fill_from_details(inv: Inventory, details: dict[str, pd.DataFrame]) -> None:
     """Fill server columns vInfo lacked from the detail tables (vectorised group-bys)."""
     s = inv.servers.set_index("id", drop=False)
+    tools = details.get("vTools")
     if not inv.disks.empty:
         by = inv.disks.groupby("server_id")["capacity_gib"]
         s["largest_disk_gib"] = s["largest_disk_gib"].fillna(by.max())
@@ -403,7 +436,33 @@ def _fill_from_details(inv: Inventory, tools: pd.DataFrame | None) -> None:
     if tools is not None and not tools.empty and "tools_status" in tools:
         status = tools.dropna(subset=["tools_status"]).groupby("server_id")["tools_status"].first()
         s["tools_status"] = s["tools_status"].fillna(status)
+    _fill_usage(s, details.get("vCPU"), details.get("vMemory"))
     inv.servers = conform("servers", s.reset_index(drop=True))
+
+
+def usage_pct(used: pd.Series, allocated: pd.Series) -> pd.Series:
+    """`used` as a percentage of `allocated` (0-100, one decimal); unknown where either is
+    unknown or nothing is allocated."""
+    total = allocated.astype("Float64")
+    pct = 100 * used.astype("Float64") / total.mask(total <= 0)
+    return pct.clip(lower=0, upper=100).round(1)
+
+
+def _fill_usage(s: pd.DataFrame, cpu: pd.DataFrame | None, memory: pd.DataFrame | None) -> None:
+    """CPU and memory in use as a share of what is allocated, from vCPU and vMemory (vInfo's
+    'Active Memory' first). Only running VMs report use: a stopped VM's zero is not a
+    measurement, so it stays unknown."""
+    if cpu is not None and {"cpu_overall_mhz", "cpu_max_mhz"} <= set(cpu.columns):
+        first = cpu.groupby("server_id")[["cpu_overall_mhz", "cpu_max_mhz"]].first()
+        pct = usage_pct(first["cpu_overall_mhz"], first["cpu_max_mhz"]).reindex(s.index)
+        s["cpu_usage_pct"] = s["cpu_usage_pct"].astype("Float64").fillna(pct)
+    if memory is not None and "memory_active_gib" in memory.columns:
+        active = memory.groupby("server_id")["memory_active_gib"].first().reindex(s.index)
+        pct = usage_pct(active, s["memory_gib"])
+        s["memory_usage_pct"] = s["memory_usage_pct"].astype("Float64").fillna(pct)
+    running = s["power_state"].eq("on").fillna(False).astype(bool)
+    for col in ("cpu_usage_pct", "memory_usage_pct"):
+        s[col] = s[col].astype("Float64").where(running)
 
 
 def header_matches_rvtools(headers: list[object]) -> bool:

@@ -72,5 +72,14 @@ STANDARD: dict[str, frozenset[str]] = {
         "requiredversion statechangesupport synctime tools toolsversion upgrade upgradeable "
         "upgradepolicy vmversion"
     ),
+    "vCPU": _keys(
+        _VM_CONTEXT + " cpus coresps drsentitlement entitlement hotadd hotremove level limit max "
+        "numahotaddexposed overall reservation shares sockets"
+    ),
+    "vMemory": _keys(
+        _VM_CONTEXT + " active ballooned consumed consumedoverhead drsentitlement entitlement "
+        "hotadd level limit max memoryreservationlockedtomax overhead private reservation shared "
+        "shares size swapped"
+    ),
     "vMetaData": _keys("rvtoolsmajorversion rvtoolsversion server xlsxcreationdatetime"),
 }
