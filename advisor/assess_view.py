@@ -1,16 +1,18 @@
-"""Terminal summary of `advisor assess`: readiness, dispositions, top findings by area,
-data confidence and the assumptions made. The files written hold the detail."""
+"""Terminal summary of `advisor assess`: scope, readiness, dispositions, effort, top findings
+by area, data confidence and the assumptions made. The files written hold the detail."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from advisor.engine.assess import Assessment
 from advisor.engine.rules import AREA_TITLES, CORE_AREAS, SEVERITIES
+from advisor.report.scope_text import left_out
 
 _READINESS_STYLE = {
     "ready": "green",
@@ -24,10 +26,13 @@ def render_summary(a: Assessment, console: Console, files: list[Any]) -> None:
     s = a.summary()
     src = a.inventory.source
     console.print(
-        f"[bold]{a.profile.customer.name}[/bold]: {s['servers']} servers from {src.path} "
-        f"({src.format}{' ' + src.format_version if src.format_version else ''}) -> "
-        f"{a.profile.target.provider} {a.profile.target.zone}"
+        f"[bold]{escape(str(a.profile.customer.name))}[/bold]: {s['servers']} servers from "
+        + escape(
+            f"{src.path} ({src.format}{' ' + src.format_version if src.format_version else ''})"
+            f" -> {a.profile.target.provider} {a.profile.target.zone}"
+        )
     )
+    console.print(escape(scope_line(s["scope"])), highlight=False)
     t = Table(title="Readiness", title_justify="left")
     for col in ("ready", "conditional", "not ready", "unknown", "mean score", "effort"):
         t.add_column(col, justify="right")
@@ -41,6 +46,7 @@ def render_summary(a: Assessment, console: Console, files: list[Any]) -> None:
         f"{s['effort_hours']:,.0f} h",
     )
     console.print(t)
+    console.print(effort_line(s, len(a.estate_work)), highlight=False)
     d = Table(title="Dispositions", title_justify="left")
     for k in s["dispositions"]:
         d.add_column(k, justify="right")
@@ -52,7 +58,8 @@ def render_summary(a: Assessment, console: Console, files: list[Any]) -> None:
     if len(failed):
         console.print("[bold]Estate-wide[/bold]")
         for row in failed.itertuples():
-            console.print(f"  {row.code} [{row.severity}] {row.message}", highlight=False)
+            line = escape(f"  {row.code} [{row.severity}] {row.message}")
+            console.print(line, highlight=False)
     conf = s["confidence"]
     console.print(
         "Data confidence (servers per level 1-5): "
@@ -61,9 +68,29 @@ def render_summary(a: Assessment, console: Console, files: list[Any]) -> None:
     if a.assumptions:
         console.print("[bold]Assumptions[/bold]")
         for line in a.assumptions:
-            console.print(f"  - {line}", highlight=False)
+            console.print(escape(f"  - {line}"), highlight=False)
     for path in files:
-        console.print(f"wrote {path}")
+        console.print(escape(f"wrote {path}"), highlight=False)
+
+
+def scope_line(scope: dict[str, Any]) -> str:
+    """'Scope: 80 read, 77 in scope, 3 out of scope (3 VMware templates), 0 rejected'."""
+    out = f"{scope['out_of_scope']:,} out of scope"
+    if scope["out_of_scope"]:
+        out += f" ({left_out(scope['out_of_scope_by_category'])})"
+    return (
+        f"Scope: {scope['servers_read']:,} read, {scope['in_scope']:,} in scope, {out}, "
+        f"{scope['rejected']:,} rejected"
+    )
+
+
+def effort_line(s: dict[str, Any], items: int) -> str:
+    """'Effort: 1,658 h = 1,530 h for the servers + 128 h one-off estate work (5 items)'."""
+    work = f"{items} item{'s' if items != 1 else ''}"
+    return (
+        f"Effort: {s['effort_hours']:,.0f} h = {s['effort_hours_servers']:,.0f} h for the "
+        f"servers + {s['effort_hours_estate']:,.0f} h one-off estate work ({work})"
+    )
 
 
 def _top_findings(a: Assessment) -> Table:

@@ -457,13 +457,14 @@ def score(
 
     good = [r for r in results if r.ok]
     t = Table(title=f"{len(good)} of {len(results)} inventories scored", title_justify="left")
-    for col in ("source", "servers", "ready", "conditional", "not ready", "unknown", "score"):
+    keys = ("in_scope", "out_of_scope", "ready", "conditional", "not_ready", "unknown")
+    for col in ("source", "in scope", "out of scope", "ready", "conditional", "not ready",
+                "unknown", "score"):  # fmt: skip
         t.add_column(col, justify="left" if col == "source" else "right", overflow="fold")
     for r in good:
         row = r.row
         mean = "-" if row["mean_score"] is None else f"{row['mean_score']:.1f}"
-        counts = [f"{row[k]:,}" for k in ("servers", "ready", "conditional", "not_ready")]
-        t.add_row(str(r.path), *counts, f"{row['unknown']:,}", mean)
+        t.add_row(str(r.path), *(f"{row[k]:,}" for k in keys), mean)
     out.print(t)
     out.print(f"wrote {written}", highlight=False)
     if copy is not None and good:

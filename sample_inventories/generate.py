@@ -1637,8 +1637,8 @@ rules: {}
 # applies to and a reason that will be printed in the report.
 exceptions:
   - rule: BKP001
-    server: vie-fs-01
-    reason: Agent-based backup is being rolled out
+    server: bsl-ci-01
+    reason: CI build server, rebuilt from its pipeline; no backup wanted
 
 # Report styling.
 branding:

@@ -36,9 +36,21 @@ def test_assess_writes_the_json_contract(assessed):
     assert data["input"]["format"] == "rvtools"
     assert data["input"]["format_version"] == "4.7.1.4"
     assert len(data["input"]["sha256"]) == 64
-    assert data["summary"]["servers"] == 80
-    assert sum(data["summary"]["readiness"].values()) == 80
-    assert sum(data["summary"]["dispositions"].values()) == 80
+    # 80 VMs read; the sample's 3 templates are out of scope, listed without a verdict.
+    assert data["summary"]["servers"] == 77
+    assert data["summary"]["scope"] == {
+        "servers_read": 80,
+        "in_scope": 77,
+        "out_of_scope": 3,
+        "rejected": 0,
+        "out_of_scope_by_category": {"template": 3},
+    }
+    assert sum(data["summary"]["readiness"].values()) == 77
+    assert sum(data["summary"]["dispositions"].values()) == 77
+    assert len(data["servers"]) == 80
+    left_out = [s for s in data["servers"] if not s["scope"]["in_scope"]]
+    assert sorted(s["name"] for s in left_out) == ["tpl-rhel9", "tpl-win2019", "tpl-win2022"]
+    assert all(s["score"] is None and s["scope"]["category"] == "template" for s in left_out)
     server = data["servers"][0]
     assert set(server) >= {
         "id",
@@ -56,7 +68,7 @@ def test_assess_writes_the_json_contract(assessed):
 
 
 def test_assess_prints_a_summary(assessed):
-    result, _ = assessed
+    result, out = assessed
     for text in (
         "Acme AG",
         "Readiness",
@@ -66,6 +78,18 @@ def test_assess_prints_a_summary(assessed):
         "wrote",
     ):
         assert text in result.output
+    line = "Scope: 80 read, 77 in scope, 3 out of scope (3 VMware templates), 0 rejected"
+    assert line in result.output
+    data = json.loads((out / "assessment.json").read_text())
+    s = data["summary"]
+    effort = (
+        f"Effort: {s['effort_hours']:,.0f} h = {s['effort_hours_servers']:,.0f} h for the "
+        f"servers + {s['effort_hours_estate']:,.0f} h one-off estate work"
+    )
+    assert effort in result.output
+    for row in (r for r in data["portfolio"] if r["status"] == "fail"):
+        # The severity in brackets is printed, not taken for console markup.
+        assert f"{row['code']} [{row['severity']}]" in result.output
 
 
 def test_fail_on_threshold_exits_1(tmp_path):

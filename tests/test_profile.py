@@ -105,7 +105,7 @@ def test_sample_profile_loads() -> None:
     assert profile.target.zone == "ch-gva-2"
     assert [s.name for s in profile.sites] == ["Basel HQ", "Bern office", "Vienna sales office"]
     assert profile.sites[0].uplink_mbps == 100
-    assert profile.exceptions[0].server == "vie-fs-01"
+    assert profile.exceptions[0].server == "bsl-ci-01"
     assert profile.branding.primary_color == "#0b6e4f"
     assert profile.source == SAMPLE
 
@@ -370,7 +370,8 @@ def test_check_profile_describes_what_was_read() -> None:
     text = "\n".join(lines)
     assert "Customer: Acme AG" in text
     assert "Basel HQ: 47.56, 7.59; 100 Mbit/s; 250 users; datacenter Basel-DC" in text
-    assert "BKP001 on vie-fs-01" in text
+    assert "BKP001 on bsl-ci-01" in text
+    assert "Scope: built-in exclusions only" in text and "Segments: one estate" in text
     assert "Assumptions:" in text
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from builders import VINFO_4X, vinfo_row, write_xlsx
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
 from advisor.cli import app
 from advisor.report.batch import INVENTORY_SUFFIXES, expand_inputs
+from advisor.report.xlsx_report import PORTFOLIO_COLS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_inventories" / "acme-rvtools.xlsx"
@@ -24,10 +26,22 @@ def score(*args: str):
     return runner.invoke(app, ["score", *args], env={"COLUMNS": "200"})
 
 
+SHEETS = ["Portfolio", "Scope", "Servers", "Findings", "Estate work", "Rules", "Profile"]
+
+
 def table(ws):
     """A table sheet as dicts (row 1 is a note, row 2 the header)."""
     head = [c.value for c in ws[2]]
     return [dict(zip(head, r, strict=True)) for r in ws.iter_rows(min_row=3, values_only=True)]
+
+
+def scope_table(ws):
+    """The Scope sheet's table as dicts (its counts come first; the autofilter has the
+    header row)."""
+    top = int(ws.auto_filter.ref.split(":")[0][1:])
+    head = [c.value for c in ws[top]]
+    body = ws.iter_rows(min_row=top + 1, values_only=True)
+    return [dict(zip(head, r, strict=True)) for r in body]
 
 
 def sha256(path: Path) -> str:
@@ -50,16 +64,21 @@ def test_scores_the_whole_corpus_one_portfolio_row_per_file(corpus, corpus_run):
     assert result.exit_code == 0, result.output
     files = sorted(p for p in corpus.iterdir() if p.suffix.lower() in INVENTORY_SUFFIXES)
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Portfolio", "Servers", "Findings", "Rules", "Profile"]
+    assert wb.sheetnames == SHEETS
     portfolio = table(wb["Portfolio"])
     assert [Path(r["Source"]).name for r in portfolio] == [p.name for p in files]
-    assert all(r["Error"] is None and r["Servers"] > 0 for r in portfolio)
+    assert all(r["Error"] is None and r["Servers read"] > 0 for r in portfolio)
     servers = table(wb["Servers"])
-    assert len(servers) == sum(r["Servers"] for r in portfolio)
+    left_out = scope_table(wb["Scope"])
+    assert len(servers) == sum(r["In scope"] for r in portfolio)
+    assert len(left_out) == sum(r["Out of scope"] for r in portfolio)
     for row in portfolio:
         mine = [s for s in servers if s["Source"] == row["Source"]]
-        assert len(mine) == row["Servers"]
+        assert len(mine) == row["In scope"]
         assert sum(s["Readiness"] == "not ready" for s in mine) == row["Not ready"]
+        out = [s for s in left_out if s["Source"] == row["Source"]]
+        assert len(out) == row["Out of scope"]
+        assert row["Servers read"] == row["In scope"] + row["Out of scope"] + row["Rejected rows"]
     sources = {r["Source"] for r in table(wb["Findings"])}
     assert sources <= {r["Source"] for r in portfolio}
     assert f"{len(files)} of {len(files)} inventories scored" in result.output
@@ -81,12 +100,14 @@ def test_a_failing_input_is_reported_and_the_others_still_scored(tmp_path):
     portfolio = {Path(r["Source"]).name: r for r in table(wb["Portfolio"])}
     assert set(portfolio) == {"a.xlsx", "b.xlsx", "broken.xlsx"}
     assert portfolio["broken.xlsx"]["Error"].endswith("the file is empty")
-    assert portfolio["broken.xlsx"]["Servers"] is None
-    assert portfolio["a.xlsx"]["Servers"] == 2 and portfolio["a.xlsx"]["Error"] is None
+    assert portfolio["broken.xlsx"]["In scope"] is None
+    assert portfolio["a.xlsx"]["In scope"] == 2 and portfolio["a.xlsx"]["Error"] is None
+    assert portfolio["a.xlsx"]["Out of scope"] == 0
     assert len(table(wb["Servers"])) == 3
     assert {Path(r["Source"]).name for r in table(wb["Servers"])} == {"a.xlsx", "b.xlsx"}
     ws = wb["Portfolio"]
-    assert ws.freeze_panes == "B3" and ws.auto_filter.ref == "A2:T5"
+    last = get_column_letter(len(PORTFOLIO_COLS))
+    assert ws.freeze_panes == "B3" and ws.auto_filter.ref == f"A2:{last}5"
     assert "scoring" not in result.output  # no progress bar outside a terminal
 
 
@@ -149,6 +170,7 @@ def test_into_leaves_the_original_byte_identical(into_run):
     assert sha256(SAMPLE) == before
     assert copy.is_file()
     assert f"wrote {copy}" in result.output.replace("\n", "")
+    assert "in scope" in result.output and "out of scope" in result.output
 
 
 def test_into_appends_the_scores_to_the_server_sheet(into_run):
@@ -168,11 +190,23 @@ def test_into_appends_the_scores_to_the_server_sheet(into_run):
     assert [[c.value for c in r][:width] for r in ws.iter_rows()] == [
         [c.value for c in r] for r in old.iter_rows()
     ]
-    servers = {r["Server"]: r for r in table(load_workbook(out)["Servers"])}
+    book = load_workbook(out)
+    servers = {r["Server"]: r for r in table(book["Servers"])}
+    left_out = {r["Server"]: r for r in scope_table(book["Scope"])}
     names = [c.value for c in ws["A"]][1:]
-    assert len(names) == 80
+    assert len(names) == 80 == len(servers) + len(left_out)
+    assert {"tpl-rhel9", "tpl-win2019", "tpl-win2022"} <= set(left_out)
     for row in ws.iter_rows(min_row=2):
         values = [c.value for c in row]
+        if values[0] in left_out:
+            out = left_out[values[0]]
+            assert values[width:] == [
+                None,
+                "out of scope",
+                None,
+                f"{out['Category']}: {out['Reason']}",
+            ]
+            continue
         expected = servers[values[0]]
         assert values[width:] == [
             expected["Score"],

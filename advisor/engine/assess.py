@@ -1,14 +1,18 @@
-"""The assessment pipeline after import: sites -> facts -> rules -> scores, and its JSON.
+"""The assessment pipeline after import: scope -> sites -> facts -> rules -> scores, and its
+JSON.
 
 `assess()` is a pure function of an imported inventory, a profile and command-line
 settings; it reads no files except the rule catalog and the target catalog (data shipped
-with advisor). `Assessment.to_json()` is the stable contract of `assessment.json`.
+with advisor). Only servers in scope get facts, findings and scores; the others are listed
+with the reason they are out. `Assessment.to_json()` is the stable contract of
+`assessment.json`.
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +21,14 @@ import pandas as pd
 from advisor import __version__
 from advisor.engine.evaluate import Evaluation, evaluate
 from advisor.engine.rules import AREAS, SEVERITIES, Rule, load_rules
-from advisor.engine.scoring import READINESS, score_servers
+from advisor.engine.scoring import READINESS, estate_effort, score_servers
 from advisor.engine.settings import RuleSettings, resolve_settings
 from advisor.errors import InputError
 from advisor.facts import all_facts, compute_facts, fact_context
-from advisor.facts.text import short_list
 from advisor.inventory.schema import Inventory
 from advisor.resources import data_path
+from advisor.scope import CATEGORY_NAMES, Scope, decide_scope
+from advisor.text import short_list
 
 
 @dataclass
@@ -40,26 +45,52 @@ class Assessment:
     evaluation: Evaluation
     scores: pd.DataFrame
     as_of: pd.Timestamp
+    scope: Scope
+    #: One-off estate work (portfolio rules, server rules with estate effort), once each.
+    estate_work: pd.DataFrame
     assumptions: list[str] = field(default_factory=list)
 
     @property
     def servers(self) -> pd.DataFrame:
-        """Server identity, site, role and sizes beside the scores, one row per server id."""
+        """The servers in scope: identity, site, role and sizes beside the scores, one row per
+        server id."""
         s = self.inventory.servers.set_index("id", drop=False).rename_axis(None)
         cols = ["id", "name", "power_state", "is_template", "vcpus", "memory_gib", "used_gib",
                 "provisioned_gib", "os_name"]  # fmt: skip
         # The site as the profile assigned it (a fact), not the raw inventory column.
-        return s[cols].join(self.facts[["site", "role"]]).join(self.scores)
+        s = s.loc[self.facts.index, cols]
+        segment = self.scope.table["segment"].reindex(self.facts.index)
+        return s.join(self.facts[["site", "role"]]).assign(segment=segment).join(self.scores)
+
+    @property
+    def out_of_scope(self) -> pd.DataFrame:
+        """The servers left out of the assessment: identity, site and segment, with the
+        category and reason, sorted by category then name."""
+        s = self.inventory.servers.set_index("id", drop=False).rename_axis(None)
+        excluded = self.scope.table[~self.scope.table["in_scope"].to_numpy(dtype=bool)]
+        cols = ["id", "name", "power_state", "vcpus", "memory_gib", "used_gib",
+                "provisioned_gib", "os_name", "datacenter", "cluster", "folder"]  # fmt: skip
+        out = s.loc[excluded.index, cols].join(excluded[["category", "reason", "segment"]])
+        rank = {c: i for i, c in enumerate(CATEGORY_NAMES)}
+        return out.sort_values(
+            ["category", "name"], key=lambda c: c.map(rank) if c.name == "category" else c
+        )
+
+    @property
+    def effort_hours(self) -> float:
+        """Servers' effort plus the one-off estate work."""
+        return float(self.scores["effort_hours"].sum() + self.estate_work["effort_hours"].sum())
 
     def summary(self) -> dict[str, Any]:
         sc = self.scores
         readiness = sc["readiness"].value_counts()
         dispositions = sc["disposition"].value_counts()
         failed = self.evaluation.findings[self.evaluation.findings["status"] == "fail"]
-        s = self.inventory.servers
+        s = self.inventory.servers.set_index("id").loc[self.facts.index]
         live = ~s["is_template"].fillna(False).astype(bool)
         return {
             "servers": len(sc),
+            "scope": self.scope.summary(self.inventory),
             "readiness": {k: int(readiness.get(k, 0)) for k in READINESS},
             "dispositions": {
                 k: int(dispositions.get(k, 0))
@@ -71,7 +102,9 @@ class Assessment:
             "findings_by_area": {
                 area: int(n) for area, n in failed.groupby("area").size().sort_index().items()
             },
-            "effort_hours": float(sc["effort_hours"].sum()),
+            "effort_hours": round(self.effort_hours, 1),
+            "effort_hours_servers": round(float(sc["effort_hours"].sum()), 1),
+            "effort_hours_estate": round(float(self.estate_work["effort_hours"].sum()), 1),
             "provisioned_gib": round(float(s.loc[live, "provisioned_gib"].sum()), 1),
             "used_gib": round(float(s.loc[live, "used_gib"].sum()), 1),
             "confidence": {str(i): int((sc["confidence"] == i).sum()) for i in range(1, 6)},
@@ -85,19 +118,41 @@ class Assessment:
         by_server = _findings_by_server(ev.findings)
         servers = []
         table = self.servers.sort_values(["name", "id"])
+        in_scope = {"in_scope": True, "reason": None}
         for row in table.itertuples():
             servers.append(
                 {
                     "id": row.id,
                     "name": row.name,
                     "site": None if pd.isna(row.site) else row.site,
+                    "segment": None if pd.isna(row.segment) else row.segment,
+                    "scope": in_scope,
                     "role": row.role,
                     "score": int(row.score),
                     "readiness": row.readiness,
                     "disposition": row.disposition,
                     "confidence": int(row.confidence),
+                    "confidence_gaps": _split(row.confidence_gaps),
                     "effort_hours": float(row.effort_hours),
                     "findings": by_server.get(row.id, []),
+                }
+            )
+        for row in self.out_of_scope.sort_values(["name", "id"]).itertuples():
+            servers.append(
+                {
+                    "id": row.id,
+                    "name": row.name,
+                    "site": None,
+                    "segment": None if pd.isna(row.segment) else row.segment,
+                    "scope": {"in_scope": False, "category": row.category, "reason": row.reason},
+                    "role": None,
+                    "score": None,
+                    "readiness": None,
+                    "disposition": None,
+                    "confidence": None,
+                    "confidence_gaps": [],
+                    "effort_hours": None,
+                    "findings": [],
                 }
             )
         return {
@@ -122,6 +177,10 @@ class Assessment:
                 for row in ev.portfolio.to_dict(orient="records")
             ],
             "servers": servers,
+            "estate_work": [
+                {k: _plain(v) for k, v in row.items()}
+                for row in self.estate_work.to_dict(orient="records")
+            ],
             "rules": [self._rule_json(r) for r in self.rules],
             "assumptions": self.assumptions,
         }
@@ -140,6 +199,11 @@ class Assessment:
         }
 
 
+def _split(text: Any) -> list[str]:
+    """'backup, owner' -> ['backup', 'owner']; [] for nothing."""
+    return [] if pd.isna(text) or not text else str(text).split(", ")
+
+
 def _findings_by_server(findings: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     """Findings per server, worst first then by code: one sort, one pass (no per-server
     sorting, which costs seconds at 20,000 servers)."""
@@ -147,13 +211,15 @@ def _findings_by_server(findings: pd.DataFrame) -> dict[str, list[dict[str, Any]
     ordered = findings.assign(_rank=rank).sort_values(
         ["server_id", "_rank", "code"], ascending=[True, False, True], kind="stable"
     )
-    columns = ["server_id", "code", "area", "severity", "status", "message", "reason"]
+    columns = ["server_id", "code", "area", "severity", "status", "message", "evidence",
+               "effort_hours", "reason"]  # fmt: skip
     out: dict[str, list[dict[str, Any]]] = {}
-    for sid, code, area, severity, status, message, reason in ordered[columns].itertuples(
-        index=False, name=None
-    ):
+    for sid, code, area, severity, status, message, evidence, effort, reason in ordered[
+        columns
+    ].itertuples(index=False, name=None):
         item = {"code": code, "area": area, "severity": severity, "status": status,
-                "message": message}  # fmt: skip
+                "message": message, "evidence": evidence,
+                "effort_hours": float(effort) if status == "fail" else 0.0}  # fmt: skip
         if status == "accepted" and isinstance(reason, str) and reason:
             item["reason"] = reason
         out.setdefault(sid, []).append(item)
@@ -175,8 +241,17 @@ def fact_scopes() -> dict[str, str]:
 
 
 def load_catalog_rules(folder: Path | None = None) -> list[Rule]:
-    """The rule catalog shipped with advisor (or another folder, for tests)."""
-    return load_rules(folder or data_path("rules"), fact_scopes())
+    """The rule catalog shipped with advisor (or another folder, for tests). The shipped
+    catalog is read once per process: rules are immutable, and `advisor score` and the
+    tests assess many inventories with it."""
+    if folder is None:
+        return list(_shipped_rules())
+    return load_rules(folder, fact_scopes())
+
+
+@cache
+def _shipped_rules() -> tuple[Rule, ...]:
+    return tuple(load_rules(data_path("rules"), fact_scopes()))
 
 
 #: The provider the rule texts (rationale, remediation) are written for.
@@ -208,16 +283,17 @@ def assess(
     settings = resolve_settings(rules, profile.rules, cli_sets or [], engagement)
 
     when = as_of or inventory.source.exported_at or pd.Timestamp.now(tz="UTC").normalize()
-    ctx = compute_facts(fact_context(inventory, profile, catalog, when))
+    scope = decide_scope(inventory, profile)
+    ctx = compute_facts(fact_context(inventory, profile, catalog, when, scope))
     servers = ctx.servers
 
-    assumptions = list(profile.assumptions())
+    assumptions = list(profile.assumptions()) + scope.notes
     if inventory.source.exported_at is None and as_of is None:
         assumptions.append(
             f"The inventory does not say when it was exported; ages are counted to "
             f"{ctx.as_of.date()} (today)."
         )
-    exceptions, notes = _exceptions(profile, rules, servers)
+    exceptions, notes = _exceptions(profile, rules, servers, scope)
     assumptions += notes
     untranslated = [r.code for r in rules if catalog.provider != WRITTEN_FOR and _names_exoscale(r)]
     if untranslated:
@@ -241,6 +317,7 @@ def assess(
         settings,
         penalties,
         float(profile.scoring.base_effort_hours),
+        float(profile.scoring.decommission_hours),
     )
     return Assessment(
         inventory=inventory,
@@ -253,15 +330,22 @@ def assess(
         evaluation=evaluation,
         scores=scores,
         as_of=ctx.as_of,
+        scope=scope,
+        estate_work=estate_effort(evaluation.findings, evaluation.portfolio, rules),
         assumptions=assumptions,
     )
 
 
 def _exceptions(
-    profile: Any, rules: list[Rule], servers: pd.DataFrame
+    profile: Any, rules: list[Rule], servers: pd.DataFrame, scope: Scope
 ) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Profile exceptions as (code, server id, reason); unmatched servers become notes."""
     index = {r.code: r.code for r in rules} | {r.name: r.code for r in rules}
+    excluded = scope.excluded
+    left_out = {
+        str(n).lower(): c for n, c in zip(excluded["name"], excluded["category"], strict=True)
+    }
+    left_out |= dict(zip(excluded.index, excluded["category"], strict=True))
     by_name = {str(n).lower(): i for i, n in zip(servers["id"], servers["name"], strict=True)}
     ids = set(servers["id"])
     out, notes = [], []
@@ -272,6 +356,13 @@ def _exceptions(
             tip = f"; did you mean '{hint[0]}'?" if hint else ""
             raise InputError(f"profile exceptions[{i}].rule: unknown rule '{exc.rule}'{tip}")
         sid = exc.server if exc.server in ids else by_name.get(exc.server.lower())
+        category = left_out.get(exc.server, left_out.get(exc.server.lower()))
+        if sid is None and category is not None:
+            notes.append(
+                f"Accepted exception {exc.rule} for '{exc.server}' is not needed: the server is "
+                f"out of scope ({category})."
+            )
+            continue
         if sid is None:
             notes.append(
                 f"Accepted exception {exc.rule} for '{exc.server}' matches no server in this "

@@ -2,9 +2,11 @@
 
 Each rule's condition is evaluated once over all servers (a boolean Series with NA):
 true -> fail, false -> pass, NA -> unknown. Messages are formatted only for failing rows;
-unknown rows say which of the rule's facts were missing. Accepted exceptions from the
-profile turn a failure (or unknown) into `accepted`, keeping the message and adding the
-customer's reason: nothing is hidden.
+unknown rows say which of the rule's facts were missing. Every finding carries its
+evidence: the server's values of the facts the rule read (the target's own limits, facts
+named `target_*`, are the same for every server and stay in the message). Accepted
+exceptions from the profile turn a failure (or unknown) into `accepted`, keeping the message
+and adding the customer's reason: nothing is hidden.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ PORTFOLIO_COLUMNS = (
     "disposition",
     "effort_hours",
 )
-FINDING_COLUMNS = ("server_id", *PORTFOLIO_COLUMNS, "reason")
+FINDING_COLUMNS = ("server_id", *PORTFOLIO_COLUMNS, "evidence", "reason")
 
 
 def evaluate(
@@ -122,13 +124,17 @@ def _rule_findings(
     if not keep.any():
         return pd.DataFrame({c: [] for c in FINDING_COLUMNS})
     idx = facts.index[keep]
+    # Only the rule's own columns of the rows it reports: copying the whole facts table
+    # for every rule cost seconds.
+    used = [c for c in facts.columns if c in rule.facts_used or c in rule.message_fields]
+    rows = facts.loc[idx, used]
     sub_codes = codes[keep]
     messages = np.empty(len(idx), dtype=object)
     explained = (sub_codes == "fail") | (sub_codes == "accepted")
     if explained.any():
-        messages[explained] = format_messages(rule, s, facts.loc[idx[explained]], names)
+        messages[explained] = format_messages(rule, s, rows[explained], names)
     if (~explained).any():
-        messages[~explained] = _unknown_reasons(rule, facts.loc[idx[~explained]])
+        messages[~explained] = _unknown_reasons(rule, rows[~explained])
     return pd.DataFrame(
         {
             "server_id": idx.to_numpy(),
@@ -140,9 +146,38 @@ def _rule_findings(
             "message": messages,
             "disposition": rule.spec.disposition,
             "effort_hours": rule.spec.effort_hours,
+            "evidence": evidence(rule, rows),
             "reason": [reasons.get(i) for i in idx],
         }
     )
+
+
+def evidence(rule: Rule, rows: pd.DataFrame) -> np.ndarray:
+    """'fact: value; fact: value' per row for the facts `rule` reads (target limits left
+    out), built column by column."""
+    names = sorted(f for f in rule.facts_used if not f.startswith("target_") and f in rows)
+    out = np.full(len(rows), "", dtype=object)
+    for name in names:
+        text = name + ": " + _shown(rows[name])
+        out = np.where(out == "", text, out + "; " + text)
+    return out
+
+
+def _shown(values: pd.Series) -> np.ndarray:
+    """Values as a reader sees them: yes/no, numbers without noise, 'unknown' for NA."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        text = values.map({True: "yes", False: "no"}, na_action="ignore")
+    elif pd.api.types.is_numeric_dtype(values.dtype):
+        text = (
+            values.astype("Float64").round(1).astype("string").str.replace(r"\.0$", "", regex=True)
+        )
+    elif isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(
+        values.dtype
+    ):
+        text = values.dt.strftime("%Y-%m-%d")
+    else:
+        text = values.astype("string").str.slice(0, 160)
+    return text.astype("string").fillna("unknown").to_numpy(dtype=object)
 
 
 def format_messages(rule: Rule, s: RuleSettings, rows: pd.DataFrame, names: pd.Series) -> list[str]:

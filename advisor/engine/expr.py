@@ -202,10 +202,20 @@ def _fn_coalesce(*values: Value) -> Value:
     out = values[0]
     for v in values[1:]:
         if isinstance(out, pd.Series):
-            out = out.fillna(v) if not _scalar_na(v) else out
+            out = _fill(out, v) if not _scalar_na(v) else out
         elif _scalar_na(out):
             out = v
     return out
+
+
+def _fill(series: pd.Series, value: Value) -> pd.Series:
+    """`series` with its unknowns replaced by `value`. A column of a different type (an
+    all-unknown number column filled with `false`) takes the type of what it now holds."""
+    try:
+        return series.fillna(value)
+    except (TypeError, ValueError):
+        mixed = series.astype(object).where(series.notna(), value)
+        return mixed.convert_dtypes()
 
 
 def _elementwise(fn: Callable[..., Any]) -> Callable[..., Value]:

@@ -119,6 +119,9 @@ class RuleSpec(_Strict):
     severity: Severity
     disposition: Disposition
     effort_hours: float = Field(ge=0)
+    #: One-off work for the whole estate when the rule fails on any server (designing a
+    #: backup service, an AD site plan): counted once, not on every server.
+    estate_effort_hours: float = Field(default=0, ge=0)
     scope: Literal["server", "portfolio"] = "server"
     when: str = Field(min_length=1)
     params: dict[str, Param] = Field(default_factory=dict)

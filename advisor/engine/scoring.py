@@ -2,14 +2,18 @@
 
 - score: 100 minus the penalty of every failed rule (by its effective severity; the penalty
   per severity comes from the profile), never below 0. Accepted findings cost nothing.
-- readiness: `not_ready` with any failed blocker; else `conditional` with any failed
-  medium or high rule; else `unknown` when a blocker or high rule could not be decided;
-  else `ready` (low and info findings are advice, not conditions).
+- readiness: the worst failed severity decides: a blocker makes the server `not_ready`, a
+  high or medium finding `conditional`, nothing above low `ready`. `unknown` only when no
+  blocker failed but a blocker rule could not be decided: only then could the server still
+  turn out not ready. Unknown outcomes of lesser rules lower confidence, not readiness.
 - disposition: the strongest suggestion among failed rules, retire > retain > refactor >
   replatform > rehost; rehost when nothing failed.
-- confidence 1-5: the share of the facts the enabled rules need that are known for the
-  server, in fifths (0-20 % -> 1 ... 81-100 % -> 5, as Azure Migrate rates data).
-- effort_hours: the profile's base effort per server plus the effort of each failed rule.
+- confidence 1-5: the share of the topics the verdict depends on (size, backup, owner,
+  copy time, ...) that the data answers, in fifths (see `advisor.engine.confidence`), with
+  the unknown topics named in `confidence_gaps`.
+- effort_hours: the profile's base effort per server plus the per-server effort of each
+  failed rule; a server to retire carries only the decommission effort. One-off estate
+  work (a backup service, an AD design) is counted once, by `estate_effort`, not per server.
 Everything is computed with group-bys over the findings table, never row by row.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from advisor.engine.confidence import confidence
 from advisor.engine.rules import SEVERITIES, Rule
 from advisor.engine.settings import RuleSettings
 
@@ -33,6 +38,7 @@ def score_servers(
     settings: dict[str, RuleSettings],
     penalties: dict[str, float],
     base_effort_hours: float,
+    decommission_hours: float = 1.0,
 ) -> pd.DataFrame:
     """One row per server id with score, readiness, disposition, confidence, effort, counts."""
     failed = findings[findings["status"] == "fail"]
@@ -45,9 +51,7 @@ def score_servers(
     for s in SEVERITIES:
         out[f"failed_{s}"] = sev[s].reindex(index, fill_value=0).astype(int)
     unknown = findings[findings["status"] == "unknown"]
-    grave_unknown = (
-        unknown["severity"].isin(["blocker", "high"]).groupby(unknown["server_id"]).any()
-    )
+    grave_unknown = unknown["severity"].eq("blocker").groupby(unknown["server_id"]).any()
     grave_unknown = grave_unknown.reindex(index, fill_value=False)
     readiness = np.select(
         [
@@ -64,9 +68,10 @@ def score_servers(
     names = {v: k for k, v in DISPOSITION_RANK.items()}
     out["disposition"] = best.map(names)
     effort = failed["effort_hours"].astype(float).groupby(failed["server_id"]).sum()
-    out["effort_hours"] = (effort.reindex(index, fill_value=0.0) + base_effort_hours).round(1)
-    out["confidence"] = confidence(facts, rules, settings)
-    out["known_share"] = known_share(facts, rules, settings).round(3)
+    effort = effort.reindex(index, fill_value=0.0) + base_effort_hours
+    retire = out["disposition"].eq("retire").to_numpy()
+    out["effort_hours"] = effort.where(~retire, decommission_hours).round(1)
+    out["confidence"], out["confidence_gaps"] = confidence(facts, needed_facts(rules, settings))
     out["unknown_rules"] = (
         unknown.groupby("server_id").size().reindex(index, fill_value=0).astype(int)
     )
@@ -81,31 +86,38 @@ def score_servers(
     return out
 
 
-def needed_facts(rules: list[Rule], settings: dict[str, RuleSettings]) -> list[str]:
+def needed_facts(rules: list[Rule], settings: dict[str, RuleSettings]) -> frozenset[str]:
     """Facts read by the enabled server rules."""
     names: set[str] = set()
     for r in rules:
         if r.spec.scope == "server" and settings[r.code].enabled:
             names |= r.facts_used
-    return sorted(names)
+    return frozenset(names)
 
 
-def known_share(
-    facts: pd.DataFrame, rules: list[Rule], settings: dict[str, RuleSettings]
-) -> pd.Series:
-    needed = [n for n in needed_facts(rules, settings) if n in facts.columns]
-    if not needed:
-        return pd.Series(1.0, index=facts.index)
-    return facts[needed].notna().mean(axis=1)
-
-
-def confidence(
-    facts: pd.DataFrame, rules: list[Rule], settings: dict[str, RuleSettings]
-) -> pd.Series:
-    share = known_share(facts, rules, settings)
-    return pd.Series(
-        np.clip(np.ceil(share.to_numpy() * 5 - 1e-9), 1, 5).astype(int), index=facts.index
-    )
+def estate_effort(
+    findings: pd.DataFrame,
+    portfolio: pd.DataFrame,
+    rules: list[Rule],
+) -> pd.DataFrame:
+    """One-off estate work: each portfolio rule that failed, and each server rule with
+    estate effort that failed on at least one server (counted once, with how many servers
+    it concerns). Columns: code, title, area, servers, effort_hours."""
+    by_code = {r.code: r for r in rules}
+    rows = []
+    failed = portfolio[portfolio["status"] == "fail"]
+    for code in failed["code"]:
+        rule = by_code[code]
+        rows.append((code, rule.spec.title, rule.spec.area, None, float(rule.spec.effort_hours)))
+    hit = findings[findings["status"] == "fail"].groupby("code")["server_id"].nunique()
+    for code, n in hit.items():
+        rule = by_code[code]
+        if rule.spec.estate_effort_hours:
+            hours = float(rule.spec.estate_effort_hours)
+            rows.append((code, rule.spec.title, rule.spec.area, int(n), hours))
+    frame = pd.DataFrame(rows, columns=["code", "title", "area", "servers", "effort_hours"])
+    frame["servers"] = frame["servers"].astype("Int64")
+    return frame.sort_values("code", kind="stable").reset_index(drop=True)
 
 
 def _top(failed: pd.DataFrame, index: pd.Index) -> pd.Series:

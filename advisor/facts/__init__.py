@@ -58,16 +58,24 @@ def all_facts() -> dict[str, Fact]:
     return out
 
 
-def fact_context(inventory, profile, catalog, as_of: pd.Timestamp) -> FactContext:
-    """The context facts are computed in: servers indexed by id, each with the site the
-    profile assigns (else its own site column), and no facts yet."""
+def fact_context(inventory, profile, catalog, as_of: pd.Timestamp, scope=None) -> FactContext:
+    """The context facts are computed in: the in-scope servers (all of them without a
+    `scope`) indexed by id, each with the site the profile assigns (else its own site
+    column) and its segment, and no facts yet."""
     from advisor.profile import assign_sites
 
     servers = inventory.servers.copy()
     assigned = assign_sites(servers, profile)
     servers["site"] = assigned.astype("string").fillna(servers["site"].astype("string"))
     servers = servers.set_index("id", drop=False)
+    if scope is not None:
+        servers = servers.loc[scope.in_scope]
+        servers["segment"] = scope.table["segment"].reindex(servers.index)
+    else:
+        servers["segment"] = pd.Series(pd.NA, index=servers.index, dtype="string")
     ctx = FactContext(inventory, profile, catalog, servers, pd.Timestamp(as_of))
+    if scope is not None:
+        ctx.excluded = scope.excluded
     ctx.facts = pd.DataFrame(index=servers.index)
     return ctx
 

@@ -37,7 +37,9 @@ class FactContext:
     inventory: Inventory
     profile: Any  # advisor.profile.Profile
     catalog: Any  # advisor.targets.Catalog
-    servers: pd.DataFrame  # inventory.servers indexed by id, with `site` assigned
+    #: The in-scope servers of the inventory indexed by id, with `site` assigned and
+    #: `segment` (the profile's segment_by; NA without it): estate-wide counts are per segment.
+    servers: pd.DataFrame
     as_of: pd.Timestamp  # reference time for ages (the export time when known)
     facts: pd.DataFrame = field(default_factory=pd.DataFrame)
     portfolio: dict[str, Any] = field(default_factory=dict)

@@ -4,9 +4,11 @@ operations-master (FSMO) roles, and whether a DC's backup would tempt someone to
 A DC brought back from a snapshot reuses update sequence numbers its partners have already
 seen (USN rollback) and replication stops converging; VM-GenerationID protects against
 this only where the hypervisor exposes it, which is not documented for the targets
-(domain-facts 5). So a DC whose only protection is snapshots, or none, needs a system-state
-backup before it moves. Backup evidence comes from the `backup` module (it runs earlier);
-its facts are read defensively so this module still works, with unknowns, without them.
+(domain-facts 5). So a DC whose only protection is snapshots, or which the inventory states
+has no backup, needs a system-state backup before it moves. A DC the inventory says nothing
+about is unknown (a question for the customer), never "at risk". Backup evidence comes from
+the `backup` module (it runs earlier); its facts are read defensively so this module still
+works, with unknowns, without them.
 """
 
 from __future__ import annotations
@@ -14,12 +16,22 @@ from __future__ import annotations
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.facts.text import mentioned
+from advisor.text import mentioned
 
 FSMO = (
     r"\bfsmo\b|pdc[ -]?emulator|schema master|\brid master|infrastructure master|"
     r"domain naming master|operations master"
 )
+
+#: backup_state values (backup module) that protect a DC / leave it exposed.
+BACKED_UP = ("backup product named", "backup stated")
+AT_RISK = ("snapshots only", "stated as none")
+STATE_WORDS = {
+    "backup product named": "a backup product is recorded",
+    "backup stated": "a backup is recorded",
+    "stated as none": "the inventory states it has no backup",
+    "snapshots only": "its only backup is VM snapshots",
+}
 
 FACTS: tuple[Fact, ...] = (
     Fact(
@@ -31,8 +43,23 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "dc_count_estate",
         "count",
-        "Domain controllers (not templates, not powered off) in the whole estate.",
-        ("is_domain_controller", "power_state", "is_template"),
+        "Domain controllers (not templates, not powered off) in the server's segment: the "
+        "whole estate, or the tenant or business unit the profile's segment_by names.",
+        ("is_domain_controller", "power_state", "is_template", "segment"),
+    ),
+    Fact(
+        "dc_domain",
+        "text",
+        "The Active Directory domain a domain controller serves, from its DNS name "
+        "('dc01.corp.example.com' -> corp.example.com); unknown without a DNS domain.",
+        ("is_domain_controller", "dns_name"),
+    ),
+    Fact(
+        "dc_count_domain",
+        "count",
+        "Running domain controllers of the same domain (by DNS domain, within the segment); "
+        "where a DC's domain is unknown, those of its segment whose domain is unknown too.",
+        ("dc_domain", "segment", "power_state", "is_template"),
     ),
     Fact(
         "fsmo_holder",
@@ -50,15 +77,17 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "dc_backup_at_risk",
         "bool",
-        "A domain controller whose backup evidence is snapshots only or no backup tool at all "
-        "(backup module); false for other servers.",
-        ("is_domain_controller", "snapshot_only_backup", "has_backup_tool"),
+        "A domain controller whose only backup is VM snapshots or which the inventory states "
+        "has no backup (backup_state); false when a backup product or backup is stated; "
+        "unknown when the inventory says nothing about its backup; false for other servers.",
+        ("is_domain_controller", "backup_state", "snapshot_only_backup"),
     ),
     Fact(
         "dc_backup_evidence",
         "text",
-        "What the backup facts say about a domain controller.",
-        ("snapshot_only_backup", "has_backup_tool", "snapshot_count"),
+        "What the backup facts say about a domain controller, with the inventory's own "
+        "evidence (column or attribute and value).",
+        ("backup_state", "backup_evidence", "snapshot_count"),
     ),
 )
 
@@ -75,18 +104,30 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     per_site = active.groupby(site).sum()
     out: dict[str, pd.Series] = {}
     out["dc_count_site"] = site.map(per_site).fillna(0).astype("Float64").where(site.notna())
-    out["dc_count_estate"] = pd.Series(float(active.sum()), index=idx, dtype="Float64")
+    segment = s["segment"].astype("string").fillna("")
+    out["dc_count_estate"] = active.groupby(segment).transform("sum").astype("Float64")
+    # 'dc01.corp.example.com' -> 'corp.example.com': the domain a DC answers for.
+    dns = s["dns_name"].astype("string").str.strip().str.lower()
+    domain = dns.str.extract(r"^[^.]+\.(.+\..+)$", expand=False).astype("string")
+    domain = domain.where(dc)
+    key = segment + " | " + domain.fillna("")
+    out["dc_domain"] = domain
+    out["dc_count_domain"] = active.groupby(key).transform("sum").astype("Float64").where(dc, pd.NA)
 
     text = ctx.text("role", "application", "annotation") + " | " + ctx.attrs_text()
     out["fsmo_holder"] = (dc & mentioned(text, FSMO)).astype("boolean")
 
+    state = _fact_or_na(ctx, "backup_state", "string")
     snap_only = _fact_or_na(ctx, "snapshot_only_backup", "boolean")
-    has_tool = _fact_or_na(ctx, "has_backup_tool", "boolean")
+    evidence = _fact_or_na(ctx, "backup_evidence", "string")
     snaps = _fact_or_na(ctx, "snapshot_count", "Float64")
-    at_risk = (snap_only | ~has_tool).astype("boolean")
+    at_risk = pd.Series(pd.NA, index=idx, dtype="boolean")
+    at_risk = at_risk.mask(state.isin(BACKED_UP).fillna(False).to_numpy(dtype=bool), False)
+    risky = state.isin(AT_RISK).fillna(False) | snap_only.fillna(False)
+    at_risk = at_risk.mask(risky.to_numpy(dtype=bool), True)
     out["dc_backup_at_risk"] = at_risk.where(dc, False).astype("boolean")
     out["dc_snapshot_count"] = snaps.where(dc)
-    out["dc_backup_evidence"] = _evidence(snap_only, has_tool, snaps).where(dc)
+    out["dc_backup_evidence"] = _evidence(state, snap_only, evidence, snaps).where(dc)
     return out
 
 
@@ -98,13 +139,18 @@ def _fact_or_na(ctx: FactContext, name: str, dtype: str) -> pd.Series:
     return value.astype(dtype)
 
 
-def _evidence(snap_only: pd.Series, has_tool: pd.Series, snaps: pd.Series) -> pd.Series:
-    text = pd.Series("backup evidence unknown", index=snap_only.index, dtype="string")
-    text = text.mask(has_tool.eq(True).fillna(False).astype(bool), "a backup tool is recorded")
-    text = text.mask(has_tool.eq(False).fillna(False).astype(bool), "no backup tool recorded")
-    text = text.mask(
-        snap_only.eq(True).fillna(False).astype(bool), "its only backup is VM snapshots"
+def _evidence(
+    state: pd.Series, snap_only: pd.Series, evidence: pd.Series, snaps: pd.Series
+) -> pd.Series:
+    text = pd.Series(
+        "the inventory says nothing about its backup", index=state.index, dtype="string"
     )
+    for value, words in STATE_WORDS.items():
+        text = text.mask(state.eq(value).fillna(False).to_numpy(dtype=bool), words)
+    only = snap_only.eq(True).fillna(False).to_numpy(dtype=bool)
+    text = text.mask(only, "its only backup is VM snapshots")
+    known = evidence.notna().to_numpy(dtype=bool)
+    text = text.mask(known, text + " (" + evidence + ")")
     count = snaps.astype("Float64")
     with_snaps = count.gt(0).fillna(False).astype(bool)
     suffix = "; " + count.astype("Int64").astype("string") + " VM snapshot(s) present"

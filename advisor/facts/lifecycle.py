@@ -1,5 +1,14 @@
 """Where a server is in its life: operating system end of support, powered-off and suspended
-VMs, templates.
+VMs, and the evidence that a server is no longer used.
+
+Retiring a server needs evidence that it is unused: a switch-off date older than the
+threshold, or notes, attributes or its name saying it is retired, replaced or to be deleted.
+RVTools exports no switch-off date: vInfo's `PowerOn` is the last boot of a running VM (empty
+once it is off), `Change Version` is the last configuration change (whole estates share one
+after a host upgrade), `Creation date` is when the VM was made, and vHealth, vFileInfo and
+vMetaData carry no power history. So the date comes from notes ("switched off 26.09.2025")
+or stays unknown, and the creation date never stands in for it. Notes that say to keep the
+VM ("don't delete", "will be powered on when needed") are evidence against retiring it.
 
 End-of-support dates are general knowledge taken from each vendor's lifecycle page (URL kept
 per entry in `os_eol_source`): Microsoft's end of extended support, Red Hat's end of
@@ -17,7 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.facts.text import found, mentioned
+from advisor.text import found, member, mentioned, quoted, replace
 
 _MS_SERVER = "https://learn.microsoft.com/windows/release-health/windows-server-release-info"
 _MS_LIFECYCLE = "https://learn.microsoft.com/lifecycle/products/"
@@ -165,11 +174,25 @@ _DATE_AFTER = (
     r"(?:powered|switched|shut|turned) (?:off|down)\D{0,24}?"
     r"(?:(?P<iso>\d{4}-\d{2}-\d{2})|(?P<dmy>\d{1,2}\.\d{1,2}\.\d{4})|(?P<my>\b\d{1,2}/\d{4}\b))"
 )
-#: Notes or application that call the server retired or replaced.
+#: Notes, application or attributes that call the server retired, replaced or to be deleted.
 RETIRE_HINT = (
-    r"\bretired?\b|decommission|replaced by|(to|can (it|this)|could (it|this)) be deleted|"
-    r"then delete|no longer (needed|used|in use)|obsolete|not (needed|used) any ?more|"
-    r"au(ss|ß)er betrieb|stillgelegt"
+    r"\bretired?\b|(to be )?decommission(ed|ing)?|\bdecomm?\b|replaced by|superseded by|"
+    r"(to|can (it|this)|could (it|this)|may|should|can|will) be (deleted|removed|retired)|"
+    r"then delete|delete (by|after|on)\b|(marked|scheduled|planned) for (deletion|removal|"
+    r"retirement)|no longer (needed|used|in use|required)|obsolete|"
+    r"not (needed|used|required) any ?more|au(ss|ß)er betrieb|stillgelegt"
+)
+#: VM names that say the VM is to be deleted or was decommissioned ('app01-deleteby-0310').
+NAME_RETIRE_HINT = r"delete|\bdecomm?(ission(ed)?)?\b|\bretired?\b|obsolete|to be removed"
+#: Name suffixes of a superseded copy; evidence only while the plain name exists beside it.
+OLD_SUFFIX = r"[-_. ](old|alt|orig)$"
+#: Notes that say to keep the VM, however long it has been off.
+KEEP_HINT = (
+    r"(do not|don'?t|never|must not) (delete|remove|decommission|destroy|power (it )?on|"
+    r"power (it )?off|shut (it )?down|switch (it )?off)|"
+    r"will be (powered|switched|turned) on|(powered|switched|turned) on (when|if|as) needed|"
+    r"keep (this|the|it)|still (needed|required|in use|used)|(needed|required) for|legacy use|"
+    r"nicht l(ö|oe)schen"
 )
 
 FACTS: tuple[Fact, ...] = (
@@ -224,7 +247,7 @@ FACTS: tuple[Fact, ...] = (
         "powered_off_note",
         "text",
         "When the VM was switched off, as the notes date it ('since 2025-09-26, 369 days'), "
-        "or that no date is recorded.",
+        "or that no date is recorded (RVTools exports none).",
         ("annotation", "as_of"),
     ),
     Fact(
@@ -236,8 +259,24 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "retire_hint",
         "bool",
-        "Notes or application call the server retired, replaced or to be deleted.",
+        "Notes, application or attributes call the server retired, replaced or to be deleted "
+        "(not negated), or its name does ('-deleteby-', 'decom', or '-old' beside a server "
+        "with the plain name).",
+        ("annotation", "application", "attr.*", "name"),
+    ),
+    Fact(
+        "keep_hint",
+        "bool",
+        "Notes say to keep the VM: 'don't delete', 'will be powered on when needed', 'still "
+        "in use'.",
         ("annotation", "application", "attr.*"),
+    ),
+    Fact(
+        "retire_evidence",
+        "text",
+        "What says whether the server is still used: its power state and switch-off date, "
+        "the retire words in its notes or name, and any note to keep it.",
+        ("power_state", "powered_off_note", "retire_hint", "keep_hint"),
     ),
 )
 
@@ -260,17 +299,55 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     suspended = suspended.mask(state.isna() & said_off & ~said_suspended, False)
     out["is_suspended"] = suspended.astype("boolean")
 
+    is_off = off.fillna(False).astype(bool)
     when = _off_date(ctx.text("annotation"), said_off)
-    off_days = _days(ctx.as_of - when).where(off.fillna(False).astype(bool))
+    off_days = _days(ctx.as_of - when).where(is_off)
     out["powered_off_days"] = off_days
     note = "off since " + when.dt.strftime("%Y-%m-%d").astype("string") + " per the notes ("
     note = note + off_days.astype("Int64").astype("string") + " days)"
-    out["powered_off_note"] = note.fillna("no switch-off date recorded").where(
-        off.fillna(False).astype(bool)
-    )
+    out["powered_off_note"] = note.fillna("no switch-off date recorded").where(is_off)
     out["days_since_power_on"] = _days(ctx.as_of - s["powered_on_at"])
-    out["retire_hint"] = mentioned(notes + " | " + ctx.attrs_text(), RETIRE_HINT).astype("boolean")
+    out.update(_retire(ctx, notes + " | " + ctx.attrs_text(), state, out["powered_off_note"]))
     return out
+
+
+def _retire(
+    ctx: FactContext, notes: pd.Series, state: pd.Series, off_note: pd.Series
+) -> dict[str, pd.Series]:
+    """Retire and keep evidence from notes and names, and the sentence that shows it."""
+    idx = ctx.servers.index
+    names = ctx.servers["name"].astype("string")
+    lower = ctx.text("name")
+    in_notes = mentioned(notes, RETIRE_HINT)
+    in_name = found(replace(lower, r"[_.]", " "), NAME_RETIRE_HINT)
+    stem = replace(lower, OLD_SUFFIX, "")
+    renamed = stem.ne(lower).fillna(False).to_numpy(dtype=bool) & names.notna()
+    beside = pd.Series(member(stem, lower), index=idx) & renamed
+    keep = found(notes, KEEP_HINT)
+
+    power = state.map({"on": "running", "suspended": "suspended"}).astype("string")
+    power = power.mask(off_note.notna(), "powered off, " + off_note)
+    evidence = _joined(
+        power,
+        "notes " + quoted(notes, RETIRE_HINT, in_notes),
+        ("VM name '" + names + "'").where(in_name),
+        ("VM name '" + names + "' beside '" + stem + "'").where(beside),
+        "keep note " + quoted(notes, KEEP_HINT, keep),
+    )
+    return {
+        "retire_hint": (in_notes | in_name | beside).astype("boolean"),
+        "keep_hint": keep.astype("boolean"),
+        "retire_evidence": evidence,
+    }
+
+
+def _joined(*parts: pd.Series) -> pd.Series:
+    """The known parts joined with '; ' (NA where none is known)."""
+    out = parts[0].fillna("")
+    for part in parts[1:]:
+        out = out + ("; " + part).fillna("")
+    out = out.str.removeprefix("; ")
+    return out.astype("string").mask(out.eq(""))
 
 
 def _days(delta: pd.Series) -> pd.Series:

@@ -6,6 +6,16 @@ typical carrier path, 2.1 public internet; Bozkurt et al. 2018); a VPN and its e
 a couple of milliseconds. A copy over an uplink achieves only part of the line rate (80 %
 is the common planning figure). Sites are few, so distances are computed per site and then
 mapped onto servers.
+
+What a server puts on the uplink (`transfer_gib`) is what its guest has written, where the
+guest's partitions say so: the space in use on the file systems of its virtual disks
+(each file system once), plus the volumes it mounts from a NAS or SAN, which have to be
+copied separately. VMware's in-use figure is the fallback: it also counts the VM's swap
+file, snapshots and blocks the guest has freed but the thin disk still holds, and it misses
+the base disk of a linked clone. The guest's figure is used only where its file systems
+cover most of the virtual disks (GUEST_COVERAGE_MIN): a disk the guest shows no file system
+for (a raw database disk, an unmounted volume) may hold data the guest's figure misses.
+`transfer_basis` names the figure each server's estimate rests on.
 """
 
 from __future__ import annotations
@@ -14,8 +24,21 @@ import numpy as np
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
+from advisor.facts.storage import guest_storage
 
 BITS_PER_GIB = 8 * 1024**3
+
+#: Share of the virtual disks the guest's file systems must cover before the guest's own
+#: figure of what it has written is used as the data to copy (Ubuntu's default leaves
+#: half of the volume group free, common layouts with swap cover about 85 %).
+GUEST_COVERAGE_MIN = 0.75
+
+#: The figures a transfer estimate can rest on.
+BASIS_GUEST = "guest partitions"
+BASIS_IN_USE = {"rvtools": "VMware in-use", "rvtools-csv": "VMware in-use"}
+BASIS_IN_USE_OTHER = "inventory in-use"
+BASIS_IN_GUEST = " + in-guest volumes"
+_TRANSFER = ("guest_written_gib", "guest_fs_coverage", "in_guest_gib", "used_gib")
 
 FACTS: tuple[Fact, ...] = (
     Fact(
@@ -74,16 +97,34 @@ FACTS: tuple[Fact, ...] = (
         ("profile.migration.link_efficiency",),
     ),
     Fact(
+        "transfer_gib",
+        "GiB",
+        "Data to copy for the server: what the guest has written on its virtual disks "
+        "(partitions, each file system once) where its file systems cover at least 75 % of "
+        "the disks, else the in-use figure of the inventory (VMware in-use); plus the data "
+        "on volumes the guest mounts from outside its disks.",
+        _TRANSFER,
+    ),
+    Fact(
+        "transfer_basis",
+        "text",
+        "The figure transfer_gib rests on: 'guest partitions', 'VMware in-use' (or "
+        "'inventory in-use' for other sources), with ' + in-guest volumes' where volumes "
+        "outside the virtual disks add to it; unknown when nothing says.",
+        _TRANSFER,
+    ),
+    Fact(
         "transfer_hours",
         "h",
-        "Hours to copy the server's used storage over its site uplink at the link efficiency.",
-        ("used_gib", "site_uplink_mbps", "link_efficiency"),
+        "Hours to copy the server's data (transfer_gib) over its site uplink at the link "
+        "efficiency.",
+        ("transfer_gib", "site_uplink_mbps", "link_efficiency"),
     ),
     Fact(
         "site_used_gib",
         "GiB",
-        "Used storage of all servers (not templates) at the same site.",
-        ("used_gib", "site"),
+        "Data to copy (transfer_gib) of all servers (not templates) at the same site.",
+        ("transfer_gib", "site"),
     ),
     Fact("site_servers", "count", "Servers (not templates) at the same site.", ("site",)),
     Fact(
@@ -95,8 +136,25 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "estate_used_gib",
         "GiB",
-        "Used storage of the whole estate (templates excluded).",
-        ("used_gib",),
+        "Data to copy (transfer_gib) of the whole estate (templates excluded).",
+        ("transfer_gib",),
+        "portfolio",
+    ),
+    Fact(
+        "estate_transfer_basis",
+        "text",
+        "How many servers' data to copy rests on each figure ('600 guest partitions, "
+        "28 VMware in-use, 4 with in-guest volumes'), and the data on volumes mounted from "
+        "outside the guests' disks where there is any.",
+        ("transfer_basis",),
+        "portfolio",
+    ),
+    Fact(
+        "estate_in_guest_gib",
+        "GiB",
+        "Data on volumes the guests mount from outside their virtual disks, estate-wide "
+        "(templates excluded): copied separately, and part of the seeding.",
+        ("in_guest_gib",),
         "portfolio",
     ),
     Fact(
@@ -188,7 +246,10 @@ def compute(ctx: FactContext) -> dict[str, object]:
     ).round(1)
     eff = float(migration.link_efficiency)
     out["link_efficiency"] = pd.Series(eff, index=s.index, dtype="Float64")
-    used = s["used_gib"].astype("Float64")
+    guest = guest_storage(ctx)
+    used, basis = transfer_volume(ctx, guest)
+    out["transfer_gib"] = used.round(2)
+    out["transfer_basis"] = basis
     out["transfer_hours"] = hours_to_copy(used, out["site_uplink_mbps"], eff).round(2)
 
     live = ~s["is_template"].fillna(False).astype(bool)
@@ -203,6 +264,15 @@ def compute(ctx: FactContext) -> dict[str, object]:
     ).round(2)
 
     ctx.portfolio["estate_used_gib"] = _sum_or_na(used[live])
+    in_guest = guest["in_guest_gib"][live]
+    ctx.portfolio["estate_in_guest_gib"] = round(float(in_guest.fillna(0).sum()), 1)
+    summary = _basis_summary(basis[live])
+    if summary and ctx.portfolio["estate_in_guest_gib"] > 0:
+        summary += (
+            f"; {ctx.portfolio['estate_in_guest_gib']:,.0f} GiB of it on volumes the guests "
+            "mount from outside their disks"
+        )
+    ctx.portfolio["estate_transfer_basis"] = summary
     per_site_hours = out["site_transfer_hours"][live]
     ctx.portfolio["estate_transfer_hours"] = (
         None if per_site_hours.isna().any() or per_site_hours.empty else float(per_site_hours.max())
@@ -211,6 +281,40 @@ def compute(ctx: FactContext) -> dict[str, object]:
     ctx.portfolio["sites_without_location"] = int(sites["lat"].isna().sum())
     ctx.portfolio["servers_without_site"] = int((site.isna() & live).sum())
     return out
+
+
+def transfer_volume(ctx: FactContext, guest: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """GiB to copy per server and the figure it rests on (see the module docstring), from
+    the guest's file systems laid onto its disks (`storage.guest_storage`)."""
+    s = ctx.servers
+    in_use = s["used_gib"].astype("Float64")
+    in_guest = guest["in_guest_gib"]
+    covered = (guest["coverage"] >= GUEST_COVERAGE_MIN).fillna(False).astype(bool)
+    covered &= guest["written_gib"].notna()
+    extra = in_guest.fillna(0.0)
+    gib = in_use.where(~covered, guest["written_gib"]) + extra
+    fmt = str(ctx.inventory.source.format)
+    in_use_label = BASIS_IN_USE.get(fmt, BASIS_IN_USE_OTHER)
+    label = np.where(covered, BASIS_GUEST, in_use_label)
+    label = np.where(extra.gt(0).to_numpy(), np.char.add(label, BASIS_IN_GUEST), label)
+    basis = pd.Series(label, index=s.index, dtype="string").where(gib.notna())
+    return gib.astype("Float64"), basis
+
+
+def _basis_summary(basis: pd.Series) -> str | None:
+    """'600 guest partitions, 28 VMware in-use, 4 with in-guest volumes, 2 unknown'."""
+    if basis.empty:
+        return None
+    plain = basis.str.replace(BASIS_IN_GUEST, "", regex=False)
+    counts = plain.value_counts()
+    parts = [f"{n:,} {name}" for name, n in counts.items()]
+    with_guest = int(basis.str.endswith(BASIS_IN_GUEST).fillna(False).sum())
+    if with_guest:
+        parts.append(f"{with_guest:,} with in-guest volumes")
+    unknown = int(basis.isna().sum())
+    if unknown:
+        parts.append(f"{unknown:,} unknown")
+    return ", ".join(parts)
 
 
 def _site_table(ctx: FactContext) -> pd.DataFrame:

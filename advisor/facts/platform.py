@@ -1,64 +1,108 @@
-"""What the target platform can run: guest OS, attached devices, firmware and guest tools.
+"""What the target platform can run: guest OS, attached devices, firmware and guest tools,
+and what must be redeployed rather than lifted (vendor appliances).
 
 A lift-and-shift turns a VMware VM into a KVM instance built from a QCOW2 image (Exoscale
-custom templates, Scaleway snapshot import), so the guest needs VirtIO drivers, a 64-bit x86
-server OS, a boot mode the target accepts (Exoscale: legacy or UEFI, GPT and UEFI from 1.6 TB
+custom templates, Scaleway snapshot import), so the guest needs VirtIO disk and network
+drivers, a boot mode the target accepts (Exoscale: legacy or UEFI, GPT and UEFI from 1.6 TB
 of local storage; Scaleway: UEFI only) and no physical devices: there is no USB, serial or
 PCI pass-through on a public cloud. OS names are classified once per distinct name.
+
+What truly cannot run (`os_supported_on_target` false) is kept apart from what runs but
+needs other work: a Windows desktop boots on KVM, its problem is the licence
+(`windows_desktop`, rule LIC010); a 32-bit guest boots too, outside the provider's 64-bit
+images and current drivers (`os_32bit`, rule PLT007). Windows XP and Server 2003 (NT 5.1
+and 5.2) run with the VirtIO drivers virtio-win built for them until the end of 2019 and
+still ships, and virt-v2v converts them; Windows 2000 and NT never had VirtIO drivers.
+Linux got VirtIO in 2.6.24/2.6.25 and in backports (RHEL 4.8, RHEL 5.3): releases older
+than that cannot see a VirtIO disk, and for RHEL 4 the export does not say which minor
+release runs, so it stays unknown.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
 from advisor.facts.licensing import DONGLE, device_flags
-from advisor.facts.text import found, member, mentioned
+from advisor.text import (
+    REFERENCED,
+    flag_each,
+    found,
+    member,
+    mentioned,
+    quoted,
+    search,
+)
 
-#: (pattern on the lower-case OS name and architecture, supported?, reason), first match wins.
-OS_SUPPORT: tuple[tuple[str, bool, str], ...] = (
+#: (pattern on the lower-case OS name and architecture, runs on the target? (None: cannot
+#: tell), reason), first match wins.
+OS_SUPPORT: tuple[tuple[str, bool | None, str], ...] = (
     (
-        r"solaris|sunos|\baix\b|hp-?ux|os/2|netware|ms-?dos|freedos|openvms|z/os|\bsco\b|unixware",
+        r"\baix\b|hp-?ux|z/os|openvms|os/400|\bi5/os\b",
         False,
-        "not an x86 operating system the target's KVM hypervisor runs",
+        "not an x86 operating system: the target runs x86-64 KVM instances only",
     ),
     (
-        r"vmware (esxi?|photon crx|vcls)",
+        r"solaris|sunos|os/2|netware|ms-?dos|freedos|\bsco\b|unixware",
         False,
-        "VMware appliance or nested hypervisor (no nested virtualisation on the target)",
+        "no VirtIO disk and network drivers exist for this operating system, and the target's "
+        "KVM instances offer no other disk or network device",
     ),
     (
-        r"\(32-bit\)|\b32-?bit\b|\bx86\b(?![-_ ]?64)|\bi[3-6]86\b",
+        r"vmware (esxi?\b|esx server)",
         False,
-        "32-bit operating system (the target's images and drivers are 64-bit)",
+        "nested hypervisor: the target offers no nested virtualisation",
     ),
     (
-        r"(windows (xp|vista|7|8(\.1)?|10|11)\b|\bwin ?(xp|7|8|10|11)\b|2000 professional|"
-        r"nt workstation)(?!.*server)",
+        r"vmware (photon crx|vcls)",
         False,
-        "Windows desktop operating system",
+        "VMware cluster agent VM: part of vSphere, it has no role on the target",
     ),
     (
-        r"\bwin(dows)?\b.*\b(2000|2003|nt)\b|\bwin(dows)? ?nt\b",
+        r"\bwin(dows)?\b.*\b(2000|nt)\b|\bwin(dows)? ?nt\b",
         False,
-        "Windows Server 2003 or older (no current VirtIO drivers)",
+        "Windows 2000 or NT: VirtIO drivers were never built for it",
     ),
     (
-        r"other 2\.[024]\.x|(red ?hat|\brhel\b|centos)[^0-9]*\b[2-4]\b(?!/)|"
+        r"other 2\.[024]\.x|(red ?hat|\brhel\b|centos)[^0-9]*\b[23]\b(?:[^/]|$)|"
         r"(suse linux enterprise|\bsles\b)[^0-9]*\b(8|9)\b|debian[^0-9]*\b[2-4]\b",
         False,
-        "Linux release older than kernel 2.6.25 (no VirtIO drivers)",
+        "Linux release from before VirtIO (kernel older than 2.6.25, no backport): it cannot "
+        "see a VirtIO disk",
     ),
-    (r"\bwin(dows)?\b.*\b(2008|2012|2016|2019|2022|2025)\b", True, ""),
+    (
+        r"(red ?hat|\brhel\b|centos|oracle (enterprise )?linux)[^0-9]*\b4\b(?:[^/]|$)",
+        None,
+        "VirtIO drivers came to this release with its update 4.8: whether it runs depends on the "
+        "minor release installed, which the inventory does not say",
+    ),
+    (r"\bwin(dows)?\b", True, ""),
     (
         r"red ?hat|\brhel\b|centos|rocky|alma|oracle (enterprise )?linux|suse|\bsles\b|ubuntu|"
         r"debian|fedora|amazon linux|photon|\blinux\b|freebsd",
         True,
         "",
     ),
+)
+
+#: Bitness as OS names and architecture columns state it; 32-bit before 64-bit markers.
+_BITS_32 = r"\(32-bit\)|\b32-?bit\b|\bx86\b(?:$|[^-_ 6]|[-_ ][^6])|\bi[3-6]86\b"
+_BITS_64 = r"64-?bit|\bx64\b|x86[-_ ]?64|\bamd64\b|\bwin64\b"
+#: Releases that exist only as 64-bit, so a name without bitness still settles it.
+_ONLY_64 = (
+    r"\bwin(dows)?\b.*(server)?.*\b(2008 ?r2|2012|2016|2019|2022|2025)\b|\bwin(dows)? ?11\b|"
+    r"(red ?hat|\brhel\b|centos|oracle (enterprise )?linux|rocky|alma)[^0-9]*\b([7-9]|10)\b|"
+    r"(suse linux enterprise|\bsles\b)[^0-9]*\b1[2-6]\b|ubuntu[^0-9]*\b(2[0-9])\.\d"
+)
+
+#: Windows desktop editions (the server editions say 'server').
+_DESKTOP = (
+    r"windows (xp|vista|7|8(\.1)?|10|11)\b|\bwin ?(xp|7|8|10|11)\b|2000 professional|"
+    r"nt workstation"
 )
 
 #: Serial ports, modems and PCI pass-through, as notes describe them.
@@ -68,16 +112,181 @@ SERIAL = (
     r"gpu pass-?through|\bvgpu\b|\bisdn (card|board|adapter)|fax (card|board)"
 )
 
+
+@dataclass(frozen=True)
+class Appliance:
+    """One vendor appliance family and how it shows in an inventory."""
+
+    product: str  # vendor and product, for messages
+    text: str  # pattern on notes, attributes and the OS name (descriptive text)
+    name: str | None = None  # pattern safe on VM and DNS names (short tokens are not)
+    mount: str | None = None  # pattern on guest mount points (vPartition)
+
+
+#: Vendor appliances: sealed images a vendor supports only on the hypervisors it lists. OVA
+#: descriptors copy the product into the VM's notes ('PA-VM-8.1.2', 'Copyright ... Nasuni
+#: Corporation'); the guest type is whatever the vendor picked ('CentOS 4/5/6/7' for PAN-OS).
+#: First match wins. VMware's own appliances and backup appliances are the scope stage's.
+APPLIANCES: tuple[Appliance, ...] = (
+    Appliance(
+        "Palo Alto Networks PAN-OS (PA-VM firewall or Panorama)",
+        r"palo ?alto networks|pan-?os\b|\bpa-?vm(-[\d.]*\d)?\b|vm-series|\bpanorama[- ]?\d[\d.]*",
+        r"\bpan?-?vm\b|palo-?alto",
+        r"^/opt/(pancfg|panrepo|panlogs)(/|$)",
+    ),
+    Appliance(
+        "Fortinet (FortiGate or another Forti appliance)",
+        r"\bforti(gate|manager|analyzer|web|mail|siem|authenticator|sandbox|adc|proxy|nac)\b",
+        r"forti(gate|manager|analyzer|web|mail|siem|auth|sandbox|adc|nac)|\bfgt-?vm|\bfgvm"
+        r"|\bfaz-?vm|\bfmg-?vm",
+    ),
+    Appliance(
+        "F5 BIG-IP",
+        r"big-?ip|\bbig-?iq\b|\bf5 (ltm|gtm|apm|asm|virtual edition)\b|\btmos\b",
+        r"big-?ip|big-?iq|\bf5-?(ltm|gtm|apm|asm|lb|ve)\b",
+    ),
+    Appliance(
+        "Check Point (CloudGuard or Gaia gateway)",
+        r"cloudguard|\bgaia (os|r\d)|check ?point (security |management |smart-?1 )?"
+        r"(gateway|firewall|management server|smartcenter|appliance|vsec|gaia)",
+        r"check-?point|\bchkp",
+    ),
+    Appliance("IBM QRadar (SIEM)", r"q-?radar", r"q-?radar"),
+    Appliance(
+        "IBM virtual appliance (DataPower, Guardium or other)",
+        r"\bibm (virtual |security )?appliance\b|datapower|guardium",
+        r"datapower|guardium",
+    ),
+    Appliance(
+        "Citrix ADC / NetScaler",
+        r"netscaler|citrix (adc|sd-?wan)|\bns-?vpx\b",
+        r"netscaler|citrix-?adc|\bns-?vpx",
+    ),
+    Appliance(
+        "Cisco virtual appliance (ASAv, Firepower, ISE, SD-WAN or other)",
+        r"\basav\b|adaptive security (virtual )?appliance|firepower|\bftdv\b|\bfmcv\b"
+        r"|identity services engine|\bcisco (ise|umbrella|stealthwatch|secure (firewall|email|web)"
+        r"|prime|dna center|csr ?1000v|c8000v|vwlc)\b|\bcsr1000v\b|\bc8000v\b|\bvmanage\b"
+        r"|\bvsmart\b|\bvbond\b",
+        r"\basav|firepower|\bftdv|\bfmcv|cisco-?ise|\bcsr1000v|\bc8000v|\bvwlc|\bvmanage"
+        r"|\bvsmart|\bvbond",
+    ),
+    Appliance(
+        "Sophos appliance (firewall, UTM or virtual-environment scanner)",
+        r"sophos (utm|xg|sg|firewall|for virtual environments|email appliance|web appliance)"
+        r"|sophos[^|]{0,40}appliance",
+        r"sophos-?(utm|xg|sg|fw|svm|sve)",
+    ),
+    Appliance(
+        "Barracuda appliance",
+        r"barracuda (networks|cloudgen|nextgen|ng firewall|web application|waf|email|spam"
+        r"|load balancer|message archiver|firewall)",
+        r"barracuda|\bcuda-?(fw|waf|esg)",
+    ),
+    Appliance(
+        "Infoblox NIOS (DNS, DHCP, IPAM)",
+        r"\bv?nios\b|infoblox (grid|appliance|member|dns|ddi)",
+        r"infoblox|\bv?nios",
+    ),
+    Appliance("Nasuni edge appliance (file storage gateway)", r"nasuni( corporation)?", r"nasuni"),
+    Appliance(
+        "NetApp appliance (ONTAP Select, Active IQ Unified Manager, StorageGRID or other)",
+        r"ontap (select|deploy|simulator|tools)|cloud volumes ontap|active ?iq unified manager"
+        r"|\baiqum\b|storagegrid (appliance|node|gateway|admin)",
+        r"ontap|aiqum|activeiq|storagegrid",
+    ),
+    Appliance(
+        "Riverbed WAN optimiser (SteelHead or other)",
+        r"steelhead|steelfusion|steelconnect|riverbed (appliance|interceptor|appresponse)",
+        r"riverbed|steelhead|steelfusion",
+    ),
+    Appliance("Kemp LoadMaster (load balancer)", r"loadmaster", r"\bkemp|loadmaster"),
+    Appliance("A10 Networks vThunder", r"vthunder", r"vthunder"),
+    Appliance(
+        "Zscaler connector or service edge",
+        r"zscaler (app |cloud |branch )?connector|zscaler[^|]{0,20}service edge"
+        r"|\bzpa (app )?connector|private service edge",
+        r"zscaler",
+    ),
+    Appliance("Juniper vSRX or other Junos appliance", r"\bvsrx\b|\bjunos\b", r"vsrx"),
+    Appliance("Aruba ClearPass", r"clearpass", r"clearpass"),
+    Appliance(
+        "Forcepoint or Symantec/Blue Coat web security appliance",
+        r"forcepoint (appliance|v\d+|ngfw|web)|websense (appliance|v\d+)|proxysg",
+        r"forcepoint|proxysg|bluecoat",
+    ),
+    Appliance(
+        "SonicWall or WatchGuard firewall",
+        r"sonicwall (nsv|nsa|tz|firewall)|\bnsv\b|firebox",
+        r"sonicwall|watchguard|firebox",
+    ),
+    Appliance(
+        "Silver Peak / Aruba EdgeConnect (SD-WAN)",
+        r"silver ?peak|edgeconnect",
+        r"silverpeak|edgeconnect",
+    ),
+    Appliance("Imperva appliance", r"securesphere|imperva (gateway|waf|das|appliance)", r"imperva"),
+    Appliance("pfSense or OPNsense firewall", r"pfsense|opnsense", r"pfsense|opnsense"),
+)
+
+#: Notes that call the VM an appliance without naming one of the vendors above; VMware's own
+#: and backup appliances are left to the scope stage.
+_GENERIC_APPLIANCE = r"\b(virtual|vendor|security|network) appliance\b|\bappliance (vm|image|ova)\b"
+_NOT_THIRD_PARTY = (
+    r"vmware|vcenter|vcsa|vsphere|\bnsx|vrealize|\baria\b|horizon|backup|veeam|rubrik|cohesity"
+    r"|commvault|avamar|data ?domain|zerto"
+)
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "os_supported_on_target",
         "bool",
-        "The OS can run as a KVM instance on the target: false for non-x86, 32-bit, Windows "
-        "desktop, Windows 2003 and older, pre-VirtIO Linux, VMware appliances; unknown for "
-        "an OS not recognised.",
+        "The OS can boot as a KVM instance on the target: false for non-x86 systems, systems "
+        "without VirtIO drivers (Windows 2000/NT, Linux before VirtIO, Solaris, NetWare, ...), "
+        "nested hypervisors and VMware agent VMs; unknown for an OS not recognised. Windows "
+        "desktops and 32-bit guests do boot (see windows_desktop, os_32bit).",
         ("os_name", "attr.OS architecture"),
     ),
-    Fact("os_unsupported_reason", "text", "Why the OS cannot run on the target.", ("os_name",)),
+    Fact(
+        "os_unsupported_reason",
+        "text",
+        "Why the OS cannot run on the target, or why that cannot be told.",
+        ("os_name",),
+    ),
+    Fact(
+        "os_32bit",
+        "bool",
+        "A 32-bit guest OS, from the OS name or an architecture column (unknown when neither "
+        "states the bitness and the release also existed as 32-bit).",
+        ("os_name", "attr.OS architecture"),
+    ),
+    Fact(
+        "windows_desktop",
+        "bool",
+        "A Windows desktop edition (XP, Vista, 7, 8, 10, 11): it boots on KVM, but its licence "
+        "does not come with a cloud instance (unknown without an OS name).",
+        ("os_name",),
+    ),
+    Fact(
+        "vendor_appliance",
+        "text",
+        "Vendor appliance the server is (firewall, SIEM, load balancer, WAN optimiser, storage "
+        "gateway, ...), recognised from notes, OS name, VM name or mount points.",
+        ("annotation", "application", "attr.*", "os_name", "name", "dns_name", "partitions"),
+    ),
+    Fact(
+        "vendor_appliance_evidence",
+        "text",
+        "What identified the vendor appliance: the words in the notes or OS name, the VM name, "
+        "the mount point.",
+        ("vendor_appliance",),
+    ),
+    Fact(
+        "is_vendor_appliance",
+        "bool",
+        "The server is a vendor appliance (false when nothing says so).",
+        ("vendor_appliance",),
+    ),
     Fact(
         "other_usb_device_count",
         "count",
@@ -141,6 +350,7 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     idx = s.index
     out: dict[str, pd.Series] = {}
     out.update(_os_support(ctx))
+    out.update(_appliances(ctx))
     out.update(_devices(ctx))
     out.update(_uefi(ctx))
 
@@ -174,26 +384,127 @@ _TOOLS_STATES = (
 )
 
 
-def _classify(text: str) -> tuple[bool, str] | None:
+def _classify(text: str) -> tuple[bool | None, str] | None:
     for pattern, supported, reason in OS_SUPPORT:
         if re.search(pattern, text):
             return supported, reason
     return None
 
 
+def _bits_32(text: str) -> bool | None:
+    if re.search(_BITS_32, text):
+        return True
+    if re.search(_BITS_64, text) or re.search(_ONLY_64, text):
+        return False
+    return None
+
+
 def _os_support(ctx: FactContext) -> dict[str, pd.Series]:
+    """Classify each distinct OS name (with its architecture columns) once."""
     s = ctx.servers
     arch_cols = [c for c in s.columns if c.startswith("attr.") and "architecture" in c.lower()]
-    key = s["os_name"].astype("string").str.lower()
+    os_name = s["os_name"].astype("string").str.lower()
+    key = os_name
     for c in arch_cols:
         key = key + (" | " + s[c].astype("string").str.lower()).fillna("")
-    verdicts = {k: _classify(k) for k in key.dropna().unique()}
-    supported = {k: v[0] for k, v in verdicts.items() if v is not None}
+    keys = key.dropna().unique()
+    verdicts = {k: _classify(k) for k in keys}
+    supported = {k: v[0] for k, v in verdicts.items() if v is not None and v[0] is not None}
     reason = {k: v[1] for k, v in verdicts.items() if v is not None and v[1]}
+    bits = {k: _bits_32(k) for k in keys}
+    desktop = found(os_name, _DESKTOP) & ~found(os_name, r"\bserver\b")
     return {
         "os_supported_on_target": key.map(supported).astype("boolean"),
         "os_unsupported_reason": key.map(reason).astype("string"),
+        "os_32bit": key.map({k: v for k, v in bits.items() if v is not None}).astype("boolean"),
+        "windows_desktop": desktop.astype("boolean").mask(os_name.isna()),
     }
+
+
+def _appliances(ctx: FactContext) -> dict[str, pd.Series]:
+    """The first vendor appliance each server shows, and the evidence for it. All patterns
+    search each column in one pass; evidence is spelled only for the servers it concerns."""
+    s = ctx.servers
+    idx = s.index
+    notes = ctx.text("annotation", "application") + " | " + ctx.attrs_text()
+    os_name = ctx.text("os_name")
+    names = s["name"].astype("string")
+    name_text = ctx.text("name", "dns_name")
+    parts = ctx.inventory.partitions
+    mounts = parts["mount"].astype("string")
+    third_party = ~found(notes, _NOT_THIRD_PARTY).to_numpy()
+    # Appliances do not run Windows: on a Windows guest a product in the notes is something
+    # the server talks to or manages.
+    windows = found(os_name, r"windows").to_numpy()
+
+    # One pass per haystack with all patterns at once; each pattern then runs on its hits only.
+    none = np.zeros(len(idx), dtype=bool)
+    texts = {i: app.text for i, app in enumerate(APPLIANCES)}
+    by_notes = flag_each(notes, texts)
+    by_os = flag_each(os_name, texts)
+    by_name = flag_each(name_text, {i: a.name for i, a in enumerate(APPLIANCES) if a.name})
+    flags: list[np.ndarray] = []
+    evidence: list[pd.Series | None] = []
+    for i, app in enumerate(APPLIANCES):
+        in_notes = by_notes[i].to_numpy() & ~windows
+        if in_notes.any():  # drop negated mentions ('no fortigate here') and references
+            rows = np.flatnonzero(in_notes)  # ('RADIUS for the Fortigate VPN')
+            some = notes.iloc[rows]
+            in_notes[rows] = mentioned(some, app.text).to_numpy() & ~search(
+                some, f"{REFERENCED}(?:{app.text})"
+            )
+        in_os = by_os[i].to_numpy()
+        in_name = by_name[i].to_numpy() if i in by_name else none
+        in_mount, first_mount = none, None
+        if app.mount and len(parts):
+            hit = found(mounts, app.mount).to_numpy()
+            if hit.any():
+                rows = parts[hit].sort_values("mount")
+                in_mount = member(idx, rows["server_id"])
+                first_mount = rows.groupby("server_id")["mount"].first().astype("string")
+        flag = in_notes | in_os | in_name | in_mount
+        flags.append(flag)
+        if not flag.any():
+            evidence.append(None)
+            continue
+        mount_words = (
+            "mount point " + first_mount.reindex(idx).where(in_mount)
+            if first_mount is not None
+            else pd.Series(pd.NA, index=idx, dtype="string")
+        )
+        evidence.append(
+            _joined(
+                "notes " + quoted(notes, app.text, pd.Series(in_notes, index=idx)),
+                "OS name " + quoted(os_name, app.text, pd.Series(in_os, index=idx)),
+                "VM name '" + names.where(in_name) + "'",
+                mount_words,
+            )
+        )
+    generic = mentioned(notes, _GENERIC_APPLIANCE).to_numpy() & third_party
+    flags.append(generic)
+    evidence.append("notes " + quoted(notes, _GENERIC_APPLIANCE, pd.Series(generic, index=idx)))
+    products = [app.product for app in APPLIANCES] + ["virtual appliance of a vendor not named"]
+    product = np.select(flags, products, default=None)
+    chosen = np.select(flags, list(range(len(flags))), default=-1)
+    proof = pd.Series(pd.NA, index=idx, dtype="string")
+    for i, ev in enumerate(evidence):
+        if ev is not None:
+            proof = proof.mask(chosen == i, ev)
+    is_app = chosen >= 0
+    return {
+        "vendor_appliance": pd.Series(product, index=idx, dtype="string"),
+        "vendor_appliance_evidence": proof.where(is_app),
+        "is_vendor_appliance": pd.Series(is_app, index=idx, dtype="boolean"),
+    }
+
+
+def _joined(*parts: pd.Series) -> pd.Series:
+    """The known parts joined with '; ' (NA where none is known)."""
+    out = parts[0].fillna("")
+    for p in parts[1:]:
+        out = out + ("; " + p).fillna("")
+    out = out.str.removeprefix("; ")
+    return out.astype("string").mask(out.eq(""))
 
 
 def _devices(ctx: FactContext) -> dict[str, pd.Series]:

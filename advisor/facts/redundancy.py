@@ -12,8 +12,13 @@ in for each other:
 - where no application is known: servers of the same site and environment.
 
 Only running workloads count (`peer_eligible`): templates, powered-off and suspended VMs
-stand in for nobody. Snowflake facts (hand-built, who could rebuild it) sit here too: they
-read the naming, ownership and age facts of `identity` and this module's peer counts.
+stand in for nobody. Cluster nodes also find their partners by name: the name stem
+(`name_stem`) drops what tells the nodes of one cluster apart, namely the trailing node
+number ('k8s-node-01'..'04'), a node letter ('sql-a'/'sql-b', 'sqlclu-01a' where the
+number names the cluster) and generated fragments ('kube-worker-1-a8f3', UUID pieces).
+Peer groups of single-of-role facts use no names. Snowflake facts (hand-built, who could
+rebuild it) sit here too: they read the naming, ownership and age facts of `identity` and
+this module's peer counts.
 Runs last, so it may read every other module's facts; it reads only identity's.
 """
 
@@ -23,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.facts.identity import _meaningful, name_shape
-from advisor.facts.text import found
+from advisor.facts.identity import _meaningful, drop_generated, name_shape
+from advisor.text import found, replace
 
 #: Roles whose peers must sit in the same site: they serve that site's users and data.
 SITE_SCOPED_ROLES = ("domain_controller", "file_server", "print_server")
@@ -55,6 +60,8 @@ _AUTOMATION = (
 )
 
 _ROLE_INPUTS = ("role", "application", "site", "is_production", "power_state", "is_template")
+
+_SEP = r"[-_ ]"
 
 #: A name shape counts as the estate's convention when at least this share follows one.
 CONVENTION_SHARE = 0.5
@@ -110,12 +117,20 @@ FACTS: tuple[Fact, ...] = (
         ("role_peer_count", "peer_eligible"),
     ),
     Fact(
+        "name_stem",
+        "text",
+        "The server's name without what tells cluster nodes apart: domain, trailing node "
+        "number ('k8s-node-01' -> 'k8s-node'), node letter ('sql-a', 'sqlclu-01a' -> "
+        "'sqlclu-01') and generated fragments ('kube-worker-1-a8f3' -> 'kube-worker').",
+        ("name",),
+    ),
+    Fact(
         "cluster_partner_count",
         "count",
         "Other running cluster nodes of the same cluster: same name stem ('sqlclu-01a/b', "
-        "'rdgw-01/02') or same application group; unknown for servers that are no cluster "
-        "node.",
-        ("is_cluster_node", "name", "application", "power_state", "is_template"),
+        "'rdgw-01/02', 'k8s-node-01..04') or same application group; unknown for servers "
+        "that are no cluster node.",
+        ("is_cluster_node", "name_stem", "application", "power_state", "is_template"),
     ),
     Fact(
         "web_farm_size_site",
@@ -215,10 +230,13 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     has_app = app.notna().to_numpy()
     scoped = role.isin(SITE_SCOPED_ROLES).to_numpy()
     site_key = site.fillna("(no site)")
+    # Peers are counted inside a segment (tenant, business unit) only.
+    segment = s["segment"].astype("string")
+    seg_key = segment.fillna("")
 
     app_key = app.fillna("") + pd.Series(np.where(scoped, " @ " + site_key, ""), index=s.index)
-    app_key = app_key + " | " + env
-    site_group_key = site_key + " | " + env
+    app_key = app_key + " | " + env + " | " + seg_key
+    site_group_key = site_key + " | " + env + " | " + seg_key
     live_n = live.astype(int)
     size_app = live_n.groupby([app_key, role]).transform("sum")
     size_site = live_n.groupby([site_group_key, role]).transform("sum")
@@ -228,9 +246,13 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     out["role_peer_count"] = (size - live_n).where(known_role).astype("Int64")
     out["single_of_role"] = (known_role & live & (size - live_n).eq(0)).astype("boolean")
     spelled = s["application"].astype("string").str.strip().str.replace(r"\s+", " ", regex=True)
-    out["role_group"] = _group_label(spelled.where(has_app), site, env, scoped, has_app)
+    label = _group_label(spelled.where(has_app), site, env, scoped, has_app)
+    out["role_group"] = label.where(segment.isna(), label + ", segment '" + segment + "'")
 
-    out["cluster_partner_count"] = _cluster_partners(ctx, live, app_key, has_app)
+    stem = name_stem(s["name"])
+    out["name_stem"] = stem
+    stem_key = stem.fillna("") + " | " + seg_key
+    out["cluster_partner_count"] = _cluster_partners(ctx, stem_key, live, app_key, has_app)
 
     site_env = site_group_key
     web = (role.eq("web_server") & live).astype(int)
@@ -289,28 +311,34 @@ def _group_label(
     return label + ", " + env
 
 
-def _cluster_partners(
-    ctx: FactContext, live: pd.Series, app_key: pd.Series, has_app: np.ndarray
-) -> pd.Series:
-    """Running cluster nodes sharing this node's name stem or application group."""
-    node = ctx.fact("is_cluster_node").fillna(False).astype(bool)
-    short = ctx.servers["name"].astype("string").str.lower().str.replace(r"\..*$", "", regex=True)
-    # 'sqlclu-01a' / 'sql-b' -> 'sqlclu-01' / 'sql' (node letter), else 'rdgw-02' -> 'rdgw'
-    lettered = short.str.contains(r"[\d\-_.][a-z]$", regex=True).fillna(False).to_numpy()
+def name_stem(names: pd.Series) -> pd.Series:
+    """Names without domain, generated fragments, node letter or node number (see the
+    `name_stem` fact): the part the nodes of one cluster share. The first token is never
+    taken for a generated fragment, so 'w7vmb09' keeps its name."""
+    short = replace(names.astype("string").str.strip().str.lower(), r"\.[a-z].*$", "")
+    short = replace(drop_generated(short), rf"{_SEP}+$", "")
+    lettered = found(short, r"(?:[0-9]|[-_ ])[a-z]$")
     stem = pd.Series(
         np.where(
             lettered,
-            short.str.replace(r"[a-z]$", "", regex=True),
-            short.str.replace(r"\d+$", "", regex=True),
+            replace(short, r"[a-z]$", ""),  # 'sqlclu-01a' -> 'sqlclu-01': 01 names the cluster
+            replace(short, r"[0-9]+$", ""),  # 'k8s-node-01' -> 'k8s-node-'
         ),
-        index=short.index,
-    )
-    stem = stem.astype("string").str.rstrip("-_. ")
+        index=names.index,
+    ).astype("string")
+    return replace(stem, rf"{_SEP}+$", "").where(names.notna()).astype("string")
+
+
+def _cluster_partners(
+    ctx: FactContext, stem: pd.Series, live: pd.Series, app_key: pd.Series, has_app: np.ndarray
+) -> pd.Series:
+    """Running cluster nodes sharing this node's name stem or application group."""
+    node = ctx.fact("is_cluster_node").fillna(False).astype(bool)
     running_node = (node & live).astype(int)
-    by_stem = running_node.groupby(stem.fillna("")).transform("sum") - running_node
+    by_stem = running_node.groupby(stem.fillna("").to_numpy()).transform("sum") - running_node
     by_app = running_node.groupby(app_key).transform("sum") - running_node
     partners = np.where(has_app, np.maximum(by_stem, by_app), by_stem)
-    return pd.Series(partners, index=short.index).astype("Int64").where(node)
+    return pd.Series(partners, index=stem.index).astype("Int64").where(node)
 
 
 def _anti_affinity_max(catalog) -> object:

@@ -2,11 +2,15 @@
 attributes, servers reached from the internet, and mail servers that need outbound SMTP.
 
 Secrets are reported by the field that holds them, never by value: no fact here contains any
-part of a password, key or token. Internet exposure is taken only from what the notes say
-(public IP, NAT, port forwarding, partner allow-lists, gateway roles); the ports to open are
-derived from the services named. The target's default firewall stance comes from the
-catalog's `security_groups` section (Exoscale: all inbound denied until a rule allows it;
-outbound SMTP restricted until requested).
+part of a password, key or token. A secret is a password keyword followed by a value, a
+credential pair ('root/toor', 'admin / Secr3t!', 'sa:pass'), or a user:password URL.
+
+Internet exposure is taken only from what the notes say (public IP, NAT, port forwarding,
+partner allow-lists, gateway roles); the ports to open are derived from the services named.
+The target's default firewall stance comes from the catalog's `security_groups` section
+(Exoscale: all inbound denied until a rule allows it; outbound SMTP restricted until
+requested). Mail servers are known by what people wrote or by the host label of the VM or
+DNS name, never by a DNS domain ('dc01.corp.mx' sends no mail).
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from __future__ import annotations
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.facts.licensing import constant
-from advisor.facts.text import found, labels, mentioned, quoted
+from advisor.facts.identity import Codes, as_series, find, join_evidence, name_sources, text_sources
+from advisor.facts.licensing import EXCHANGE_NAME, constant
+from advisor.text import found, labels, mentioned, quoted
 
 _KEYWORD = (
     r"(?<![a-z])(password|passwort|passwd|pwd|pw|pass|kennwort|mot de passe|mdp|"
@@ -27,9 +32,38 @@ _PLACEHOLDER = (
     r"1password|lastpass|cyberark|thycotic|secret ?server|\*{2,}|x{3,}|<|\[|n/?a\b|none|null|"
     r"tbd|tba|unknown|-|\?|reset|expired|changed|policy|manager|required|never)"
 )
-#: A password keyword, a separator, then a value that is not a placeholder; or user:pw@ URLs.
+#: Accounts whose name before '/' or ':' starts a credential pair ('root/toor', 'sa:pass',
+#: 'CORP\\svc_sql / Summer2020'), and generic words that do so only before a secret-looking
+#: value ('user/Welcome1', 'login/password').
+_ACCOUNT = (
+    r"root|admin|administrator|administrateur|sa|sysadmin|postgres|"
+    r"svc[-_.][\w.$-]+|[a-z][\w.-]*\\[\w.$-]+"
+)
+_GENERIC = r"user|username|login|benutzer|utilisateur"
+#: Words after 'admin/' that are no password: 'admin/user roles', 'root/admin access'.
+_NOT_A_SECRET = (
+    r"(?:users?|groups?|roles?|admins?|administrators?|root|support|operators?|owners?|"
+    r"guests?|read|write|rw|ro|full|access|rights|permissions?|domain|local|remote|console|"
+    r"ssh|rdp|web|gui|ui|dev|test|prod|app|db|sql|server|client|linux|windows|unix|"
+    r"computers?|accounts?|service|services)\b"
+)
+#: Either side of a pair: '/' with or without spaces, or ':' without spaces ('Admin: IT' is
+#: a label, 'sa:pass' a pair).
+_PAIR_SEP = r"(?:\s*/\s*|:)"
+#: A credential pair; never a path ('/var/log'), a date ('12/2024') or 'N/A'. A default pair
+#: ('admin/admin') counts; 'user/password' counts unless it labels a value that follows
+#: ('Login/Password: see vault' is judged by what follows).
+CREDENTIAL_PAIR = (
+    rf"(?<![\w/\\.-])(?:{_ACCOUNT}){_PAIR_SEP}(?!{_PLACEHOLDER}|{_NOT_A_SECRET})[^\s|,;/]{{3,}}|"
+    rf"(?<![\w/\\.-])(?P<account>admin|root|sa){_PAIR_SEP}(?P=account)\b|"
+    rf"(?<![\w/\\.-])(?:{_GENERIC}){_PAIR_SEP}(?:(?:pass(?:word|wort)?|pwd)\b(?!\s*[:=])|"
+    rf"(?!{_PLACEHOLDER}|{_NOT_A_SECRET})(?=[^\s|,;/]*[\d!@#$%^&*+=?])[^\s|,;/]{{3,}})"
+)
+#: A password keyword, a separator, then a value that is not a placeholder; a credential
+#: pair; or user:pw@ URLs.
 PASSWORD = (
     rf"{_KEYWORD}\s*(:|=|\bis\b|\bist\b|\best\b)\s*(?!{_PLACEHOLDER})[^\s|,;]{{3,}}|"
+    rf"{CREDENTIAL_PAIR}|"
     r"://[^/\s:@|]+:[^/\s@|]+@"
 )
 #: Private keys and tokens, by kind.
@@ -74,7 +108,14 @@ MAIL = (
     r"postfix|sendmail|\bexim\b|mail ?relay|smtp ?(relay|gateway|server|for)|smarthost|\bmta\b|"
     r"(microsoft |ms )?exchange (server|20[01]\d)|mail ?server"
 )
-_MAIL_NAME = r"(^|[-_.])(smtp|mail|mx|relay|exch)[-_.]?\d*([-_.]|$)"
+#: Mail servers in host labels ('mailhost3', 'smtp-gw', 'bowexchsvc1'); the DNS domain is
+#: never read ('dc01.corp.mx').
+MAIL_NAME = Codes(
+    "smtp|mail|mx|relay|exch|exchange|postfix|mta|mailhost|mailgw|mailrelay|mailhub",
+    glued="smtp|mail|relay|mta",
+    inside="smtp|postfix|sendmail|mailhost|mailrelay|mailgw|mailhub|exim",
+    extra=EXCHANGE_NAME,
+).name
 
 FACTS: tuple[Fact, ...] = (
     Fact(
@@ -133,8 +174,15 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "sends_mail_outbound",
         "bool",
-        "The server delivers mail itself: MTA, mail relay or Exchange.",
-        ("name", "annotation", "application", "role", "attr.*"),
+        "The server delivers mail itself: MTA, mail relay or Exchange, by what people wrote "
+        "or the host label of its name (never its DNS domain).",
+        ("name", "dns_name", "annotation", "application", "role", "attr.*"),
+    ),
+    Fact(
+        "mail_evidence",
+        "text",
+        "What shows the mail server: source and value (\"name 'mailhost3'\").",
+        ("name", "dns_name", "annotation", "application", "role", "attr.*"),
     ),
     Fact(
         "target_smtp_outbound",
@@ -194,7 +242,11 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     out["target_smtp_outbound"] = constant(
         ctx, "unverified" if smtp is None else ("restricted" if smtp else "open")
     )
-    name = ctx.text("name", "dns_name")
-    mail = found(text, MAIL) | found(name, _MAIL_NAME)
-    out["sends_mail_outbound"] = mail.astype("boolean")
+    sources = [("name", src) for src in name_sources(ctx)]
+    sources += [(kind, src) for kind, src in text_sources(ctx) if src.label != "folder"]
+    got = find(
+        sources, {"mail": {"name": MAIL_NAME, "role column": MAIL, "own": MAIL, "text": MAIL}}
+    )
+    out["sends_mail_outbound"] = pd.Series(got["mail"].any_hit, index=idx, dtype="boolean")
+    out["mail_evidence"] = as_series(join_evidence(list(got["mail"].evidence.values())), idx)
     return out

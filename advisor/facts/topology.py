@@ -26,7 +26,7 @@ import pandas as pd
 from advisor.facts.base import Fact, FactContext
 from advisor.facts.identity import ROLES
 from advisor.facts.network import join_by
-from advisor.facts.text import member
+from advisor.text import member
 
 #: Words that say which copy or tier of an application a server is, not which application.
 _NOISE_WORDS = frozenset(
@@ -123,7 +123,10 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     out: dict[str, pd.Series] = {}
     key = _application_key(ctx)
     out["application_key"] = key
-    out.update(_groups(key, site, live, strict_db))
+    # Two tenants' 'crm' are two applications: groups never cross a segment.
+    segment = ctx.servers["segment"].astype("string")
+    grouping = key.where(segment.isna(), segment + " / " + key)
+    out.update(_groups(grouping, site, live, strict_db))
     out.update(_links(ctx, site, live, strict_db))
     return out
 

@@ -197,6 +197,8 @@ _HELPER_LABELS = {
     "_os_config": "os_name (when tools report none)",
     "_total_disk_gib": "provisioned_gib (when Provisioned is empty)",
     "_ips": "primary_ip and nics",
+    "_vm_path": "path (where Disk Path is empty)",
+    "_active_memory_gib": "memory_usage_pct",
 }
 
 

@@ -115,7 +115,10 @@ DETAIL_FIELDS: dict[str, tuple[Field, ...]] = {
         Field("sharing", ("sharingmode",)),
         Field("shared_bus", ("sharedbus",)),
         Field("controller", ("controller",)),
-        Field("path", ("path", "diskpath")),
+        # RVTools 4.6 writes the disk file in 'Path' and leaves 'Disk Path' empty; other
+        # versions put the .vmdk in 'Disk Path' and the VM's .vmx in 'Path'.
+        Field("path", ("diskpath",)),
+        Field("_vm_path", ("path",)),
     ),
     "vPartition": (
         _VM,
@@ -246,6 +249,8 @@ def build(tables: dict[str, RawTable], source: Source) -> Inventory:
     for tab, fields in DETAIL_FIELDS.items():
         if tab in tables:
             details[tab] = _detail(tables[tab], fields, keys, source)
+    if "vDisk" in details:
+        details["vDisk"] = _disk_paths(details["vDisk"])
     for tab, table in _DETAIL_TABLE.items():
         if tab in details:
             frame = details[tab]
@@ -259,6 +264,17 @@ def build(tables: dict[str, RawTable], source: Source) -> Inventory:
         source.format_version = _version(tables["vMetaData"], source)
     _fill_from_details(inv, details)
     return inv
+
+
+def _disk_paths(disks: pd.DataFrame) -> pd.DataFrame:
+    """The datastore path of each disk file: 'Disk Path' where it names one, else 'Path'
+    when that names a disk file (not the VM's .vmx)."""
+    if "_vm_path" not in disks:
+        return disks
+    other = disks["_vm_path"].astype("string")
+    other = other.where(other.str.lower().str.endswith(".vmdk"))
+    path = disks["path"].astype("string") if "path" in disks else other
+    return disks.assign(path=path.fillna(other)).drop(columns=["_vm_path"])
 
 
 def _strip_tab_prefix(tab: str, table: RawTable) -> RawTable:

@@ -16,6 +16,7 @@ The package is split by job; import from `advisor.profile`, which re-exports the
 
 - `cities`: the city table a site may name instead of lat/lon.
 - `sections`: the pydantic model of each YAML section and the defaults they use.
+- `scoping`: the `scope:` filters and `segment_by:` (which servers, and which segments).
 - `model`: the whole `Profile` and its plain-English assumptions.
 - `messages`: validation errors turned into one-line messages with typo hints.
 - `loading`: reading and validating a profile file, the default profile, the template.
@@ -29,6 +30,7 @@ from advisor.profile.check import check_profile
 from advisor.profile.cities import CITIES, CITY_ALIASES, lookup_city
 from advisor.profile.loading import default_profile, load_profile, parse_profile, profile_template
 from advisor.profile.model import Profile
+from advisor.profile.scoping import ScopeFilter, ScopeSection, SegmentBy
 from advisor.profile.sections import (
     DEFAULT_ROUTE_FACTOR,
     DEFAULT_ZONES,
@@ -67,7 +69,10 @@ __all__ = [
     "Profile",
     "Provider",
     "RuleOverride",
+    "ScopeFilter",
+    "ScopeSection",
     "Scoring",
+    "SegmentBy",
     "Severity",
     "Site",
     "Target",

@@ -56,6 +56,18 @@ def check_profile(path: str | Path) -> list[str]:
     )
     lines.append(f"Rule overrides: {len(profile.rules) or 'none'}")
     lines += [f"  {_override_text(k, v)}" for k, v in profile.rules.items()]
+    scope = profile.scope
+    lines.append(
+        "Scope: built-in exclusions only"
+        if not (scope.include or scope.exclude)
+        else f"Scope: {len(scope.include)} include and {len(scope.exclude)} exclude entries"
+    )
+    lines += [f"  include {e.criteria()}" for e in scope.include]
+    lines += [
+        f"  exclude {e.criteria()}" + (f" ({e.reason})" if e.reason else "") for e in scope.exclude
+    ]
+    segments = profile.segment_by
+    lines.append(f"Segments: by {segments.label()}" if segments else "Segments: one estate")
     lines.append(f"Accepted exceptions: {len(profile.exceptions) or 'none'}")
     lines += [f"  {e.rule} on {e.server}: {e.reason}" for e in profile.exceptions]
     b = profile.branding
@@ -63,7 +75,8 @@ def check_profile(path: str | Path) -> list[str]:
     lines.append(f"Branding: {b.logo or 'no logo'}; {colours}")
     pen = ", ".join(f"{k} {v}" for k, v in profile.scoring.penalties.model_dump().items())
     lines.append(
-        f"Scoring: penalties {pen}; base effort {profile.scoring.base_effort_hours:g} h per server"
+        f"Scoring: penalties {pen}; base effort {profile.scoring.base_effort_hours:g} h per "
+        f"server, {profile.scoring.decommission_hours:g} h per server to retire"
     )
     assumptions = profile.assumptions()
     if assumptions:

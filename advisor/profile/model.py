@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from advisor.profile.scoping import ScopeSection, SegmentBy
 from advisor.profile.sections import (
     AcceptedException,
     Branding,
@@ -40,6 +41,8 @@ class Profile(_Section):
     exceptions: list[AcceptedException] = Field(default_factory=list)
     branding: Branding = Field(default_factory=Branding)
     scoring: Scoring = Field(default_factory=Scoring)
+    scope: ScopeSection = Field(default_factory=ScopeSection)
+    segment_by: SegmentBy | None = None
 
     _source: Path | None = PrivateAttr(None)
 
@@ -156,5 +159,10 @@ class Profile(_Section):
             out.append(
                 f"Base effort: {self.scoring.base_effort_hours:g} h per server before findings "
                 "(default)."
+            )
+        if "decommission_hours" not in self.scoring.model_fields_set:
+            out.append(
+                f"Decommission effort: {self.scoring.decommission_hours:g} h per server to "
+                "retire, instead of the base effort and its findings (default)."
             )
         return out

@@ -333,3 +333,5 @@ class Scoring(_Section):
 
     penalties: Penalties = Field(default_factory=Penalties)
     base_effort_hours: Annotated[float, Field(ge=0)] = 4.0
+    #: What a server to retire costs instead: confirming with its owner, archiving, deleting.
+    decommission_hours: Annotated[float, Field(ge=0)] = 1.0

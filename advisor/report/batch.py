@@ -3,9 +3,10 @@
 Inputs are files and folders. A folder holding RVTools CSV tabs (a `*vInfo*.csv` file) is
 one inventory; any other folder is walked for workbooks, CSV files and zips. Each input is
 imported and assessed on its own; one that fails is recorded with its one-line reason and
-the others are still scored. The workbook has a Portfolio sheet (one row per input, failed
-ones with their error) and the Servers, Findings, Rules and Profile sheets of
-`assessment.xlsx`, written by the same code with a `source` column in front.
+the others are still scored. The workbook has a Portfolio sheet (one row per input, with
+its servers read, in scope and out of scope; failed ones with their error) and the Scope,
+Servers, Findings, Estate work, Rules and Profile sheets of `assessment.xlsx`, written by
+the same code with a `source` column in front.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ from advisor.report.xlsx_report import (
     write_rules,
     write_servers,
 )
+from advisor.report.xlsx_scope import (
+    ESTATE_COLS,
+    SCOPE_COLS,
+    estate_frame,
+    scope_frame,
+    sum_scopes,
+    write_estate_work,
+    write_scope,
+)
 
 #: File types a walked folder contributes (a zip may hold an RVTools CSV export).
 INVENTORY_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".zip")
@@ -48,6 +58,9 @@ class Scored:
     row: dict[str, Any] = field(default_factory=dict)
     servers: pd.DataFrame | None = None
     findings: pd.DataFrame | None = None
+    out_of_scope: pd.DataFrame | None = None
+    estate_work: pd.DataFrame | None = None
+    scope: dict[str, Any] = field(default_factory=dict)
     counts: pd.DataFrame | None = None
     unknown: int = 0
     rules: Any = None
@@ -108,27 +121,30 @@ def expand_inputs(paths: Sequence[Path], skip: Sequence[Path] = ()) -> list[Path
     return out
 
 
-def _portfolio_row(path: Path, assessment: Any) -> dict[str, Any]:
-    summary = assessment.summary()
+def _portfolio_row(path: Path, summary: dict[str, Any], assessment: Any) -> dict[str, Any]:
     src = assessment.inventory.source
     readiness, dispositions = summary["readiness"], summary["dispositions"]
+    scope = summary["scope"]
     failed = assessment.evaluation.findings["status"] == "fail"
     return {
         "source": str(path),
         "format": src.format,
         "format_version": src.format_version,
-        "servers": summary["servers"],
+        "servers_read": scope["servers_read"],
+        "in_scope": scope["in_scope"],
+        "out_of_scope": scope["out_of_scope"],
+        "rejected_rows": scope["rejected"],
         "ready": readiness["ready"],
         "conditional": readiness["conditional"],
         "not_ready": readiness["not_ready"],
         "unknown": readiness["unknown"],
         **{d: dispositions[d] for d in ("rehost", "replatform", "refactor", "retain", "retire")},
         "effort_hours": summary["effort_hours"],
+        "effort_hours_estate": summary["effort_hours_estate"],
         "provisioned_gib": summary["provisioned_gib"],
         "used_gib": summary["used_gib"],
         "mean_score": summary["mean_score"],
         "failed_findings": int(failed.sum()),
-        "rejected_rows": len(src.rejected_rows),
         "error": None,
     }
 
@@ -150,8 +166,11 @@ def score_one(
             kinds = ", ".join(INVENTORY_SUFFIXES)
             raise InputError(f"{path}: no inventory files in this folder ({kinds})")
         assessment = assess(load_inventory(path), profile, cli_sets=list(cli_sets), rules=rules)
+        summary = assessment.summary()
         servers = server_frame(assessment).assign(source=str(path))
         findings = finding_frame(assessment).assign(source=str(path))
+        out_of_scope = scope_frame(assessment).assign(source=str(path))
+        estate_work = estate_frame(assessment).assign(source=str(path))
     except InputError as exc:
         return Scored(path, error=str(exc))
     except Exception as exc:  # one broken input must not stop the others
@@ -162,9 +181,12 @@ def score_one(
     return Scored(
         path,
         assessment=assessment if keep else None,
-        row=_portfolio_row(path, assessment),
+        row=_portfolio_row(path, summary, assessment),
         servers=servers,
         findings=findings,
+        out_of_scope=out_of_scope,
+        estate_work=estate_work,
+        scope=summary["scope"],
         counts=rule_counts(assessment),
         unknown=unknown_count(assessment),
         rules=assessment.rules,
@@ -200,23 +222,41 @@ def score_inventories(
 
 
 def write_batch(results: Sequence[Scored], path: str | Path, profile: Any) -> Path:
-    """The portfolio workbook: Portfolio, Servers, Findings, Rules, Profile."""
+    """The portfolio workbook: Portfolio, Scope, Servers, Findings, Estate work, Rules,
+    Profile."""
     path = Path(path)
     good = [r for r in results if r.ok]
     rows = [r.row if r.ok else {"source": str(r.path), "error": r.error} for r in results]
     wb = Workbook(write_only=True)
     write_portfolio(wb, pd.DataFrame(rows), profile)
+    write_scope(
+        wb,
+        _concat([r.out_of_scope for r in good], SCOPE_COLS),
+        sum_scopes(r.scope for r in good),
+        with_source=True,
+    )
     frames = [r.servers for r in good if r.servers is not None]
     servers = pd.concat(frames, ignore_index=True) if frames else server_frame_empty()
     write_servers(wb, servers, with_source=True)
     frames = [r.findings for r in good if r.findings is not None]
     findings = pd.concat(frames, ignore_index=True) if frames else finding_frame_empty()
     write_findings(wb, findings, sum(r.unknown for r in good), with_source=True)
+    servers_hours = float(servers["effort_hours"].sum()) if len(servers) else 0.0
+    estate = _concat([r.estate_work for r in good], ESTATE_COLS)
+    write_estate_work(wb, estate, servers_hours, with_source=True)
     if good:
         counts = pd.concat([r.counts for r in good]).groupby(level=0).sum()
         write_rules(wb, good[0].rules, good[0].settings, counts)
     write_profile(wb, profile)
     return save_workbook(wb, path)
+
+
+def _concat(frames: Sequence[pd.DataFrame | None], cols: Sequence[Any]) -> pd.DataFrame:
+    """The inputs' frames one after the other; an empty frame with `cols` when none has rows."""
+    present = [f for f in frames if f is not None and len(f)]
+    if present:
+        return pd.concat(present, ignore_index=True)
+    return pd.DataFrame({c.key: pd.Series([], dtype=object) for c in cols})
 
 
 def server_frame_empty() -> pd.DataFrame:

@@ -135,7 +135,7 @@ def _draw_readiness(counts: Sequence[tuple[str, str, int]]) -> str:
     total = sum(c for _, _, c in counts)
     from matplotlib.patches import FancyBboxPatch
 
-    with _canvas(3.3, 1.75) as fig:
+    with _canvas(3.3, 1.55) as fig:
         ax = fig.add_axes((0.0, 0.02, 0.46, 0.96))
         values = [c for _, _, c in counts]
         colors = [READINESS_COLORS[k] for k, _, _ in counts]
@@ -175,7 +175,7 @@ def _draw_readiness(counts: Sequence[tuple[str, str, int]]) -> str:
 def _draw_disposition(counts: Sequence[tuple[str, int]], color: str) -> str:
     """Horizontal bars of servers per suggested disposition, in the report's order."""
 
-    with _canvas(3.3, 1.75) as fig:
+    with _canvas(3.3, 1.55) as fig:
         ax = fig.add_axes((0.25, 0.06, 0.68, 0.88))
         labels = [_label(k) for k, _ in counts][::-1]
         values = [n for _, n in counts][::-1]

@@ -11,7 +11,8 @@ server is a pandas group-by. Only the optional appendix has one row per server.
 This module assembles the model and builds the cover; the parts live next to it:
 `model_types` (constants, labels and the dataclasses), `model_context` (the assessment's
 tables joined once), `formatting` and `theme`, and one `section_*` module per report
-section (summary, areas, connectivity, quality, methodology with the appendix). The public
+section (summary, scope and effort, areas, connectivity, quality, methodology with the
+appendix). The public
 names of those modules that other code imports from here are re-exported below.
 """
 
@@ -44,7 +45,9 @@ from advisor.report.model_types import (
     LATENCY_SENSITIVE,
     READINESS_LABELS,
     READINESS_MEANING,
+    SCOPE_ROWS,
     SDWAN_MIN_SITES,
+    SEGMENT_ROWS,
     SEVERITY_LABELS,
     SITE_CHART_ROWS,
     STATUS_LABELS,
@@ -65,6 +68,8 @@ from advisor.report.model_types import (
     ReportModel,
     Row,
     RuleSection,
+    ScopeGroup,
+    ScopeSection,
     ServerRow,
     SitePlan,
     Stat,
@@ -77,6 +82,7 @@ from advisor.report.section_areas import _areas
 from advisor.report.section_connectivity import _connectivity
 from advisor.report.section_methodology import _appendix, _methodology
 from advisor.report.section_quality import _data_quality
+from advisor.report.section_scope import _scope
 from advisor.report.section_summary import _summary
 from advisor.report.theme import build_theme
 
@@ -98,6 +104,7 @@ def build_report_model(
         theme=theme,
         cover=cover,
         summary=_summary(ctx, theme),
+        scope=_scope(ctx),
         areas=areas,
         quiet_areas=quiet,
         connectivity=_connectivity(ctx),
@@ -108,6 +115,7 @@ def build_report_model(
     )
     model.sections = [
         ("summary", "Executive summary"),
+        ("scope", "Scope and effort"),
         ("findings", "Findings by area"),
         ("connectivity", "Connectivity recommendations"),
         ("data-quality", "Data quality and confidence"),
@@ -153,7 +161,9 @@ __all__ = [
     "LATENCY_SENSITIVE",
     "READINESS_LABELS",
     "READINESS_MEANING",
+    "SCOPE_ROWS",
     "SDWAN_MIN_SITES",
+    "SEGMENT_ROWS",
     "SEVERITY_LABELS",
     "SITE_CHART_ROWS",
     "STATUS_LABELS",
@@ -174,6 +184,8 @@ __all__ = [
     "ReportModel",
     "Row",
     "RuleSection",
+    "ScopeGroup",
+    "ScopeSection",
     "ServerRow",
     "SitePlan",
     "Stat",

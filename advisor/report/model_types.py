@@ -22,6 +22,10 @@ STORAGE_CHART_ROWS = 12
 SITE_CHART_ROWS = 15
 #: Findings in the executive summary.
 TOP_FINDINGS = 5
+#: Out-of-scope servers listed per category before "and N more" (the workbook lists all).
+SCOPE_ROWS = 8
+#: Segments in the per-segment table, the largest first (the workbook lists all).
+SEGMENT_ROWS = 20
 #: From this many sites on, an SD-WAN overlay is simpler than one tunnel per site.
 SDWAN_MIN_SITES = 5
 #: Rules whose failure at a site means its users need a predictable round trip.
@@ -93,8 +97,8 @@ AREA_BLURBS = {
         "firewall defaults of the target."
     ),
     "lifecycle": (
-        "Operating systems past their support, and servers that are off, suspended or "
-        "templates: candidates to retire rather than move."
+        "Operating systems past their support, and servers that are off or suspended: "
+        "candidates to retire rather than move."
     ),
 }
 
@@ -162,12 +166,82 @@ class TopFinding:
 @dataclass
 class Summary:
     intro: str
+    #: Read, assessed and left out, in words (one short paragraph).
+    scope: str
     stats: list[Stat]
     readiness: list[Tile]
     dispositions: list[Tile]
     readiness_chart: Chart
     disposition_chart: Chart
     top: list[TopFinding]
+
+
+@dataclass
+class ScopeServer:
+    """One out-of-scope server as the Scope section lists it."""
+
+    name: str
+    power: str
+    size: str
+    disk: str
+    location: str
+    segment: str
+    reason: str
+
+
+@dataclass
+class ScopeGroup:
+    """The out-of-scope servers of one category, capped at `SCOPE_ROWS`."""
+
+    key: str
+    title: str
+    count: str
+    meaning: str
+    #: The reason when every server of the category has the same one (shown once, not per
+    #: row); empty when the reasons differ.
+    common_reason: str
+    rows: list[ScopeServer]
+    more_text: str
+
+
+@dataclass
+class EstateLine:
+    """One item of one-off estate work."""
+
+    code: str
+    anchor: str
+    title: str
+    area: str
+    servers: str
+    effort: str
+
+
+@dataclass
+class SegmentRow:
+    name: str
+    servers: str
+    ready: str
+    conditional: str
+    not_ready: str
+    unknown: str
+    effort: str
+    out_of_scope: str
+
+
+@dataclass
+class ScopeSection:
+    """What the assessment covers, what it leaves out and why, and the effort it adds up to."""
+
+    intro: str
+    counts: list[Stat]
+    groups: list[ScopeGroup]
+    effort_intro: str
+    estate_work: list[EstateLine]
+    estate_total: str
+    #: What the segments are ("folder"); None without segment_by (no segment table).
+    segment_label: str | None
+    segments: list[SegmentRow]
+    segments_more: str
 
 
 @dataclass
@@ -269,6 +343,8 @@ class DataQuality:
     unknown_rules: list[Row]
     unknown_facts: list[Row]
     confidence: list[Tile]
+    #: The topics whose absence lowered confidence: topic, servers without it.
+    gaps: list[Row]
     assumptions: list[str]
 
 
@@ -323,6 +399,7 @@ class ReportModel:
     theme: Theme
     cover: Cover
     summary: Summary
+    scope: ScopeSection
     areas: list[AreaSection]
     quiet_areas: list[str]
     connectivity: Connectivity

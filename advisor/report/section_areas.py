@@ -128,14 +128,15 @@ def _found_text(failed: int, accepted: int, unknown: int, estate: bool) -> str:
 
 
 def _capped_rows(f: pd.DataFrame) -> dict[str, list[ServerRow]]:
-    """The first TABLE_ROWS affected servers per rule, worst first (failures before accepted
-    ones, then lowest score, then name); one sort and one head over all findings."""
+    """Per rule, the worst TABLE_ROWS failures (lowest score, then name), then up to
+    TABLE_ROWS accepted ones: an exception the customer accepted is shown, never pushed out
+    of the table by failures. One sort and one head over all findings."""
     if f.empty:
         return {}
     ordered = f.assign(_acc=f["status"].eq("accepted")).sort_values(
         ["code", "_acc", "score", "server"], kind="stable"
     )
-    head = ordered.groupby("code", sort=False).head(TABLE_ROWS)
+    head = ordered.groupby(["code", "_acc"], sort=False).head(TABLE_ROWS)
     out: dict[str, list[ServerRow]] = {}
     for r in head.itertuples():
         out.setdefault(r.code, []).append(

@@ -1,12 +1,14 @@
 """Data quality and confidence: what was read from the inventory, and what is missing.
 
 `_data_quality` describes the source file, how its columns were mapped and the problems met
-while reading; `_unknowns` lists the rules that could not be assessed and the facts whose
-absence caused it.
+while reading, and what lowered confidence; `_unknowns` lists the rules that could not be
+assessed and what the data did not say that caused it. Facts appear in the customer's
+words (`fact_label`), never by their internal names.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +16,7 @@ import pandas as pd
 from advisor.report.formatting import fmt_date, fmt_share
 from advisor.report.model_context import _Context
 from advisor.report.model_types import DataQuality, Row, Stat, Tile
+from advisor.report.scope_frames import gap_counts
 
 _MAPPING_ORDER = ("mapped", "kept", "ignored", "unmapped")
 _MAPPING_LABELS = {
@@ -23,7 +26,7 @@ _MAPPING_LABELS = {
     "unmapped": "Not understood",
 }
 _CONFIDENCE_LABELS = {
-    "5": "5: 81-100 % of facts known",
+    "5": "5: 81-100 % of the topics answered",
     "4": "4: 61-80 %",
     "3": "3: 41-60 %",
     "2": "2: 21-40 %",
@@ -34,7 +37,6 @@ _CONFIDENCE_LABELS = {
 def _data_quality(ctx: _Context) -> DataQuality:
     src = ctx.a.inventory.source
     a = ctx.a
-    rejected = len(src.rejected_rows)
     source = [
         Stat("File", Path(str(src.path)).name),
         Stat(
@@ -44,10 +46,7 @@ def _data_quality(ctx: _Context) -> DataQuality:
         Stat("SHA-256", (src.sha256 or "unknown")[:16] + ("…" if src.sha256 else "")),
         Stat("Exported", fmt_date(a.as_of.date())),
         Stat("Tabs read", ", ".join(src.tabs_read) or "-"),
-        Stat(
-            "Servers",
-            f"{src.servers_read:,} read, {len(a.servers):,} assessed, {rejected:,} rejected",
-        ),
+        Stat("Servers", _servers_line(ctx.summary["scope"])),
     ]
     counts = {k: 0 for k in _MAPPING_ORDER}
     for m in src.mapping:
@@ -83,6 +82,10 @@ def _data_quality(ctx: _Context) -> DataQuality:
         Tile(k, _CONFIDENCE_LABELS.get(k, k), f"{v:,}", fmt_share(v, total))
         for k, v in sorted(conf.items(), reverse=True)
     ]
+    gaps = [
+        Row([str(topic), f"{int(n):,}", fmt_share(int(n), total)])
+        for topic, n in gap_counts(a.servers).items()
+    ]
     return DataQuality(
         source=source,
         mapping=mapping,
@@ -94,8 +97,28 @@ def _data_quality(ctx: _Context) -> DataQuality:
         unknown_rules=unknown_rules,
         unknown_facts=unknown_facts,
         confidence=confidence,
+        gaps=gaps,
         assumptions=list(a.assumptions),
     )
+
+
+def _servers_line(scope: dict) -> str:
+    """'80 read: 77 in scope, 3 out of scope, 0 rejected' (read = the three together)."""
+    return (
+        f"{scope['servers_read']:,} read: {scope['in_scope']:,} in scope, "
+        f"{scope['out_of_scope']:,} out of scope, {scope['rejected']:,} rejected"
+    )
+
+
+def fact_label(name: str, description: str) -> str:
+    """A fact in the customer's words: the first clause of its description ('An owner or
+    responsible team is recorded'), never its internal name; the name in plain words when
+    the description is missing or itself names other facts."""
+    text = re.split(r" \(|; |: |\. ", " ".join(description.split()), maxsplit=1)[0]
+    text = text.rstrip(" .")
+    if not text or "_" in text:
+        return name.replace("_", " ")
+    return text
 
 
 def _unknowns(ctx: _Context) -> tuple[list[Row], list[Row]]:
@@ -118,30 +141,41 @@ def _unknowns(ctx: _Context) -> tuple[list[Row], list[Row]]:
             (
                 -len(ids),
                 code,
-                Row([code, rule.spec.title, f"{len(ids):,}", ", ".join(missing.index) or "-"]),
+                Row(
+                    [
+                        code,
+                        rule.spec.title,
+                        f"{len(ids):,}",
+                        "; ".join(labels(missing.index)) or "-",
+                    ]
+                ),
             )
         )
     for r in ctx.portfolio[ctx.portfolio["status"] == "unknown"].itertuples():
         rule = ctx.rules[r.code]
         gone = str(r.message).removeprefix("cannot tell: ").removesuffix(" unknown")
-        rule_rows.append((0, r.code, Row([r.code, rule.spec.title, "estate", gone or "-"])))
+        named = "; ".join(labels([g.strip() for g in gone.split(",") if g.strip()]))
+        rule_rows.append((0, r.code, Row([r.code, rule.spec.title, "estate", named or "-"])))
     rule_rows.sort(key=lambda t: (t[0], t[1]))
     fact_rows = []
     if fact_rules:
-        from advisor.facts import all_facts
-
-        known = all_facts()
         na = facts[list(fact_rules)].isna().sum()
         for fact in sorted(fact_rules, key=lambda x: (-int(na[x]), x)):
-            about = getattr(known.get(fact), "description", "") or ""
             fact_rows.append(
                 Row(
                     [
-                        fact.replace("_", "_\u200b"),
-                        about,
+                        labels([fact])[0],
                         f"{int(na[fact]):,}",
                         ", ".join(sorted(fact_rules[fact])),
                     ]
                 )
             )
     return [r for *_, r in rule_rows], fact_rows
+
+
+def labels(names) -> list[str]:
+    """Facts in the customer's words (see `fact_label`), in the order given."""
+    from advisor.facts import all_facts
+
+    known = all_facts()
+    return [fact_label(n, getattr(known.get(n), "description", "") or "") for n in names]

@@ -1,4 +1,5 @@
-"""The executive summary: headline numbers, readiness and disposition tiles, top findings.
+"""The executive summary: scope in words, headline numbers, readiness and disposition tiles,
+top findings.
 
 `_summary` is the section; `_top_findings` ranks the failed rules (severity first, then how
 many servers they touch, core areas weighted up) from the per-rule counts of `_rule_stats`.
@@ -37,13 +38,13 @@ from advisor.report.model_types import (
     Tile,
     TopFinding,
 )
+from advisor.report.scope_text import join_words, scope_sentence
 
 
 def _summary(ctx: _Context, theme: Theme) -> Summary:
     s = ctx.summary
     total = int(s["servers"])
     srv = ctx.servers
-    templates = int((~ctx.live).sum())
     off = int((srv["power_state"].astype("string") == "off").sum())
     counts = s["readiness"]
     tiles = [
@@ -68,21 +69,28 @@ def _summary(ctx: _Context, theme: Theme) -> Summary:
     else:
         where = f" at the slowest site, {slowest}" if slowest else ""
         copy = Stat("Copy time over the uplinks", fmt_hours(seed), f"{fmt_days(seed)}{where}")
-    effort = float(s["effort_hours"])
-    notes = []
-    if templates:
-        notes.append(plural(templates, "template"))
+    scope = s["scope"]
+    notes = [f"of {scope['servers_read']:,} in the inventory"]
     if off:
         notes.append(f"{off:,} powered off")
+    effort = float(s["effort_hours"])
+    servers_h, estate_h = float(s["effort_hours_servers"]), float(s["effort_hours_estate"])
+    effort_note = f"{servers_h:,.0f} h servers"
+    if estate_h:
+        effort_note += f" + {estate_h:,.0f} h one-off estate work"
     stats = [
-        Stat("Servers assessed", f"{total:,}", " · ".join(notes) or "all powered on"),
+        Stat("Servers in scope", f"{total:,}", " · ".join(notes)),
         Stat(
             "Storage provisioned",
             fmt_gib(s["provisioned_gib"]),
             f"{fmt_gib(s['used_gib'])} of it in use",
         ),
         copy,
-        Stat("Estimated effort", f"{effort:,.0f} h", f"about {effort / 8:,.0f} person-days"),
+        Stat(
+            "Estimated effort",
+            f"{effort:,.0f} h",
+            f"{effort_note} · about {effort / 8:,.0f} person-days",
+        ),
     ]
     provider = ctx.provider
     zone = ctx.profile.target.zone
@@ -94,10 +102,11 @@ def _summary(ctx: _Context, theme: Theme) -> Summary:
     intro = (
         f"We assessed {plural(total, 'server')} of {ctx.profile.customer.name} for a "
         f"lift-and-shift to {provider} ({zone}) against {plural(_enabled(ctx), 'rule')}. "
-        f"Of these servers, {_join(parts)}."
+        f"Of these servers, {join_words(parts)}."
     )
     return Summary(
         intro=intro,
+        scope=scope_sentence(scope, "the Scope and effort section lists them with the reason"),
         stats=stats,
         readiness=tiles,
         dispositions=disp,
@@ -107,12 +116,6 @@ def _summary(ctx: _Context, theme: Theme) -> Summary:
         ),
         top=_top_findings(ctx),
     )
-
-
-def _join(parts: list[str]) -> str:
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _rule_stats(ctx: _Context) -> pd.DataFrame:
@@ -179,8 +182,8 @@ def _top_findings(ctx: _Context) -> list[TopFinding]:
                 area_title=AREA_TITLES[area],
                 anchor=anchor("rule", code),
                 scope=scope,
-                detail=_capital(first_sentence(str(message[0]), 170), message[1]),
-                action=first_sentence(rule.spec.remediation, 190),
+                detail=_capital(first_sentence(str(message[0]), 150), message[1]),
+                action=first_sentence(rule.spec.remediation, 105),
             )
         )
     return out

@@ -4,7 +4,8 @@ The copy is made at the package level: every part of the original .xlsx (other s
 charts, pivot tables, macros, styles) is copied unchanged, and only the XML of the server
 sheet gets four cells per server row appended on the right (score, readiness,
 disposition, most severe finding) under four new header cells styled like the last
-existing header. The original file is only read.
+existing header. A server the assessment left out (a template, an agent VM, a profile
+exclusion) says "out of scope" and why, with no score. The original file is only read.
 
 Rows are found by the sheet and row numbers the importer recorded (`source.tabs_read[0]`,
 each server's `source_row`); before anything is written, the server name in every one of
@@ -21,6 +22,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from lxml import etree
 
 from advisor.errors import InputError
@@ -32,6 +34,8 @@ PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 HEADERS = ("advisor score", "advisor readiness", "advisor disposition", "advisor top finding")
 WIDTHS = (14, 18, 18, 80)
 READINESS_LABELS = {"not_ready": "not ready"}
+#: What the readiness column says for a server the assessment left out.
+OUT_OF_SCOPE = "out of scope"
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False, resolve_entities=False)
 
 
@@ -284,10 +288,38 @@ def write_scored_copy(assessment: Any, customer: str | Path, dest: str | Path) -
     )
 
 
+def _values(assessment: Any) -> pd.DataFrame:
+    """The four cells per server read, by server id: in-scope servers with their verdict,
+    out-of-scope ones with "out of scope" and the reason (they have no score)."""
+    servers = assessment.servers
+    scored = pd.DataFrame(
+        {
+            "name": servers["name"],
+            "score": servers["score"].astype(int).astype(object),
+            "readiness": servers["readiness"].map(lambda v: READINESS_LABELS.get(v, v)),
+            "disposition": servers["disposition"],
+            "top_finding": servers["top_finding"].astype(object),
+        },
+        index=servers.index,
+    )
+    out = assessment.out_of_scope
+    left_out = pd.DataFrame(
+        {
+            "name": out["name"],
+            "score": None,
+            "readiness": OUT_OF_SCOPE,
+            "disposition": None,
+            "top_finding": (out["category"] + ": " + out["reason"]).astype(object),
+        },
+        index=out.index,
+    )
+    return pd.concat([scored, left_out])
+
+
 def _annotate(sheet: _Sheet, assessment: Any, tab: str) -> str | None:
     """Add the four columns in place; return why this sheet does not match, or None."""
     src = assessment.inventory.source
-    servers = assessment.servers
+    servers = _values(assessment)
     inv = assessment.inventory.servers
     rows = inv.set_index("id")["source_row"].reindex(servers.index)
     if rows.isna().any() or len(rows) == 0:
@@ -314,13 +346,10 @@ def _annotate(sheet: _Sheet, assessment: Any, tab: str) -> str | None:
     style = header_cells[max(header_cells)].get("s") if header_cells else None
     for c, text in zip(targets, HEADERS, strict=True):
         sheet.set_cell(header_row, c, text, style)
-    readiness = servers["readiness"].map(lambda v: READINESS_LABELS.get(v, v))
-    columns_out = (
-        servers["score"].astype(int).tolist(),
-        readiness.tolist(),
-        servers["disposition"].tolist(),
-        servers["top_finding"].to_numpy(dtype=object, na_value=None).tolist(),
-    )
+    columns_out = [
+        servers[key].to_numpy(dtype=object, na_value=None).tolist()
+        for key in ("score", "readiness", "disposition", "top_finding")
+    ]
     for i, r in enumerate(rows.tolist()):
         for c, values in zip(targets, columns_out, strict=True):
             sheet.set_cell(r, c, values[i])

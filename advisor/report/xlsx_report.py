@@ -1,12 +1,15 @@
 """`assessment.xlsx`: the scored workbook the team works in (DESIGN.md, Outputs).
 
-Sheets: Summary (headline numbers and charts), Servers (one row per server), Findings (one
-row per failed or accepted finding, estate-wide ones as server "estate"), Rules (the
-catalogue as used), Data quality (the import's mapping, rejections, notes and the
-assumptions of the run) and Profile (the engagement profile as used).
+Sheets: Summary (headline numbers, segments and charts), Scope (counts per category, then
+every server left out, with the reason), Servers (one row per server in scope), Findings
+(one row per failed or accepted finding with its evidence and effort, estate-wide ones as
+server "estate"), Estate work (one-off work counted once), Rules (the catalogue as used),
+Data quality (the import's mapping, rejections, notes and the assumptions of the run) and
+Profile (the engagement profile as used).
 
-The Servers, Findings, Rules and Profile sheets are written by the same functions for one
-assessment and for `advisor score` over many (see `batch.py`), which adds a `source` column.
+The Scope, Servers, Findings, Estate work, Rules and Profile sheets are written by the same
+functions for one assessment and for `advisor score` over many (see `batch.py`), which adds
+a `source` column.
 Unknown outcomes are counted per server (Servers, column "Unknown") rather than listed one
 per row: a large estate has as many of them as failures, and assessment.json lists each.
 """
@@ -34,6 +37,7 @@ from advisor.report.xlsx_sheets import (
     HOURS,
     RED_STRONG,
     SCORE,
+    SOURCE_COL,
     WARN,
     Col,
     Table,
@@ -55,14 +59,13 @@ SEVERITY_COLOURS = {"blocker": RED_STRONG, "high": BAD, "medium": WARN}
 STATUS_COLOURS = {"accepted": BLUE}
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
-SOURCE_COL = Col("source", "Source", 30)
-
 SERVER_COLS: tuple[Col, ...] = (
     Col("name", "Server", 24),
     Col("site", "Site", 16),
+    Col("segment", "Segment", 18),
     Col("power_state", "Power", 9),
-    Col("is_template", "Template", 10),
     Col("role", "Role", 18),
+    Col("role_evidence", "Role evidence", 40),
     Col("os_name", "Operating system", 36),
     Col("vcpus", "vCPUs", 8),
     Col("memory_gib", "Memory GiB", 11, GIB_FINE),
@@ -72,6 +75,7 @@ SERVER_COLS: tuple[Col, ...] = (
     Col("readiness", "Readiness", 13),
     Col("disposition", "Disposition", 13),
     Col("confidence", "Confidence (1-5)", 11),
+    Col("confidence_gaps", "Confidence lowered by", 28),
     Col("effort_hours", "Effort h", 10, HOURS),
     Col("failed_blocker", "Blocker", 9),
     Col("failed_high", "High", 8),
@@ -90,7 +94,9 @@ FINDING_COLS: tuple[Col, ...] = (
     Col("area", "Area", 18),
     Col("severity", "Severity", 10),
     Col("status", "Status", 10),
+    Col("effort_hours", "Effort h", 9, HOURS),
     Col("message", "Finding", 100),
+    Col("evidence", "Evidence", 60),
     Col("remediation", "What to do", 70),
     Col("reason", "Accepted because", 40),
 )
@@ -126,25 +132,35 @@ QUALITY_COLS: tuple[Col, ...] = (
 )
 
 PROFILE_COLS: tuple[Col, ...] = (Col("key", "Key", 40), Col("value", "Value", 70))
+#: Server columns shown only when the frame has them (segment_by set; the role's evidence).
+OPTIONAL_SERVER_COLS = frozenset({"segment", "role_evidence"})
 
 
 # --- frames: what the sheets show, one code path for single and batch workbooks ----------
 
 
 def server_frame(assessment: Any) -> pd.DataFrame:
-    """One display row per server, sorted by name; the site is the one the profile set."""
+    """One display row per server in scope, sorted by name; the site is the one the profile
+    set, the segment only when the profile segments the estate, and the role's evidence
+    when the facts give it."""
     s = assessment.servers
     site = s["site"].astype("string")
-    if "site" in assessment.facts.columns:
-        site = assessment.facts["site"].reindex(s.index).astype("string").fillna(site)
+    facts = assessment.facts
+    if "site" in facts.columns:
+        site = facts["site"].reindex(s.index).astype("string").fillna(site)
     out = s.assign(site=site, readiness=s["readiness"].map(READINESS_LABELS))
+    if "role_evidence" in facts.columns:
+        out["role_evidence"] = facts["role_evidence"].reindex(s.index).astype("string")
+    if assessment.scope.segment_label is None:
+        out = out.drop(columns="segment", errors="ignore")
     order = out["name"].astype("string").str.lower().fillna("")
     return out.assign(_order=order).sort_values(["_order", "id"]).drop(columns="_order")
 
 
 def finding_frame(assessment: Any) -> pd.DataFrame:
     """Failed and accepted findings, estate-wide failures first (server "estate"), then by
-    server name, severity (worst first) and code."""
+    server name, severity (worst first) and code; each with the facts the rule read
+    (evidence) and its effort (a failure's hours; nothing for an accepted finding)."""
     ev = assessment.evaluation
     remediation = {r.code: " ".join(r.spec.remediation.split()) for r in assessment.rules}
     f = ev.findings
@@ -157,7 +173,12 @@ def finding_frame(assessment: Any) -> pd.DataFrame:
             "area": kept["area"].to_numpy(),
             "severity": kept["severity"].to_numpy(),
             "status": kept["status"].to_numpy(),
+            "effort_hours": kept["effort_hours"]
+            .astype(float)
+            .where(kept["status"] == "fail", 0.0)
+            .to_numpy(),
             "message": kept["message"].to_numpy(),
+            "evidence": kept["evidence"].to_numpy(),
             "reason": kept["reason"].to_numpy(),
         }
     )
@@ -172,7 +193,9 @@ def finding_frame(assessment: Any) -> pd.DataFrame:
             "area": estate["area"].to_numpy(),
             "severity": estate["severity"].to_numpy(),
             "status": estate["status"].to_numpy(),
+            "effort_hours": estate["effort_hours"].astype(float).to_numpy(),
             "message": estate["message"].to_numpy(),
+            "evidence": None,
             "reason": None,
         }
     )
@@ -206,9 +229,11 @@ def _with_source(cols: Sequence[Col], with_source: bool) -> tuple[Col, ...]:
 
 
 def write_servers(wb: Workbook, frame: pd.DataFrame, *, with_source: bool = False) -> Table:
-    cols = _with_source(SERVER_COLS, with_source)
+    shown = [c for c in SERVER_COLS if c.key not in OPTIONAL_SERVER_COLS or c.key in frame]
+    cols = _with_source(shown, with_source)
     note = (
-        f"{len(frame):,} servers, one row each. Score 0-100 (100 = nothing failed); "
+        f"{len(frame):,} servers in scope, one row each (out of scope: Scope sheet). Score "
+        "0-100 (100 = nothing failed); Confidence lowered by names what the data leaves open; "
         "Blocker..Info count failed rules by severity; Unknown counts rules the data could "
         "not decide; Accepted counts findings the customer accepted. Details: Findings sheet."
     )
@@ -230,9 +255,12 @@ def write_findings(
     note = (
         f"{int((status == 'fail').sum()) - estate:,} failed and "
         f"{int((status == 'accepted').sum()):,} accepted findings, one row each, plus "
-        f"{estate} estate-wide (server 'estate'). The {unknown:,} outcomes the data could "
-        "not decide (unknown) are not listed here: Servers counts them per server and "
-        "assessment.json lists each with the facts that were missing."
+        f"{estate} estate-wide (server 'estate'). Evidence: the facts the rule read; Effort h: "
+        "the finding's own hours (a server to retire carries only its decommissioning; "
+        "one-off work: Estate work sheet). The "
+        f"{unknown:,} outcomes the data could not decide (unknown) are not listed here: "
+        "Servers counts them per server and assessment.json lists each with the facts that "
+        "were missing."
     )
     t = table_sheet(wb, "Findings", note, cols, frame, freeze_cols=1 + with_source)
     colour_equal(t.ws, t.range("severity"), SEVERITY_COLOURS)
@@ -394,13 +422,15 @@ def quality_frame(assessment: Any) -> pd.DataFrame:
 def write_data_quality(wb: Workbook, assessment: Any) -> Table:
     src = assessment.inventory.source
     frame = quality_frame(assessment)
-    rejected = len(src.rejected_rows)
+    scope = assessment.summary()["scope"]
     values = sum(1 for p in src.problems if p.kind == "value")
     unmapped = sum(1 for m in src.mapping if m.status == "unmapped")
     note = (
-        f"{src.servers_read:,} server rows read, {rejected:,} rejected, {values:,} values read "
-        f"as unknown, {unmapped:,} columns not mapped. Assumptions of this run first, then "
-        "what the import did, row by row and column by column."
+        f"{scope['servers_read']:,} server rows read = {scope['in_scope']:,} in scope + "
+        f"{scope['out_of_scope']:,} out of scope (Scope sheet) + {scope['rejected']:,} "
+        f"rejected; {values:,} values read as unknown, {unmapped:,} columns not mapped. "
+        "Assumptions of this run first, then what the import did, row by row and column by "
+        "column."
     )
     t = table_sheet(wb, "Data quality", note, QUALITY_COLS, frame, freeze_cols=1)
     colour_equal(
@@ -421,7 +451,10 @@ PORTFOLIO_COLS: tuple[Col, ...] = (
     Col("source", "Source", 44),
     Col("format", "Format", 14),
     Col("format_version", "Version", 10),
-    Col("servers", "Servers", 9),
+    Col("servers_read", "Servers read", 9),
+    Col("in_scope", "In scope", 9),
+    Col("out_of_scope", "Out of scope", 9),
+    Col("rejected_rows", "Rejected rows", 10),
     Col("ready", "Ready", 8),
     Col("conditional", "Conditional", 12),
     Col("not_ready", "Not ready", 10),
@@ -432,15 +465,17 @@ PORTFOLIO_COLS: tuple[Col, ...] = (
     Col("retain", "Retain", 8),
     Col("retire", "Retire", 8),
     Col("effort_hours", "Effort h", 10, HOURS),
+    Col("effort_hours_estate", "of it one-off estate work h", 12, HOURS),
     Col("provisioned_gib", "Provisioned GiB", 14, GIB),
     Col("used_gib", "Used GiB", 12, GIB),
     Col("mean_score", "Mean score", 11, SCORE),
     Col("failed_findings", "Failed findings", 11),
-    Col("rejected_rows", "Rejected rows", 10),
     Col("error", "Error", 90),
 )
 _PORTFOLIO_COUNTS = (
-    "servers",
+    "servers_read",
+    "in_scope",
+    "out_of_scope",
     "ready",
     "conditional",
     "not_ready",
@@ -460,13 +495,15 @@ def write_portfolio(wb: Workbook, frame: pd.DataFrame, profile: Any) -> Table:
     frame = frame.reindex(columns=[c.key for c in PORTFOLIO_COLS])
     for key in _PORTFOLIO_COUNTS:
         frame[key] = pd.to_numeric(frame[key]).astype("Int64")
-    for key in ("effort_hours", "provisioned_gib", "used_gib", "mean_score"):
+    for key in ("effort_hours", "effort_hours_estate", "provisioned_gib", "used_gib", "mean_score"):
         frame[key] = pd.to_numeric(frame[key]).astype("Float64")
     failed = int(frame["error"].notna().sum())
     source = getattr(profile, "source", None)
     note = (
         f"{len(frame) - failed} of {len(frame)} inventories scored "
-        f"({int(frame['servers'].sum()):,} servers, {frame['effort_hours'].sum():,.0f} h effort) "
+        f"({int(frame['in_scope'].sum()):,} servers in scope, "
+        f"{int(frame['out_of_scope'].sum()):,} out of scope, "
+        f"{frame['effort_hours'].sum():,.0f} h effort) "
         f"with {'profile ' + str(source) if source else 'the default profile'}; "
         + (f"{failed} could not be read (see Error)." if failed else "none failed.")
     )
@@ -496,6 +533,7 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
 
 def write_xlsx(assessment: Any, path: str | Path) -> Path:
     """Write the scored workbook to `path` (a folder gets `assessment.xlsx`); return the path."""
+    from advisor.report.xlsx_scope import estate_frame, scope_frame, write_estate_work, write_scope
     from advisor.report.xlsx_summary import write_summary
 
     path = Path(path)
@@ -503,9 +541,12 @@ def write_xlsx(assessment: Any, path: str | Path) -> Path:
         path = path / "assessment.xlsx"
     wb = Workbook(write_only=True)
     servers = server_frame(assessment)
+    summary = assessment.summary()
     write_summary(wb, assessment, servers)
+    write_scope(wb, scope_frame(assessment), summary["scope"])
     write_servers(wb, servers)
     write_findings(wb, finding_frame(assessment), unknown_count(assessment))
+    write_estate_work(wb, estate_frame(assessment), summary["effort_hours_servers"])
     write_rules(wb, assessment.rules, assessment.settings, rule_counts(assessment))
     write_data_quality(wb, assessment)
     write_profile(wb, assessment.profile)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +68,10 @@ class Col:
     header: str
     width: float
     fmt: str | None = None
+
+
+#: The first column of a sheet that gathers the servers of several inventories.
+SOURCE_COL = Col("source", "Source", 30)
 
 
 def fill(colours: tuple[str, str]) -> tuple[PatternFill, Font]:
@@ -200,20 +204,26 @@ def table_sheet(
     frame: pd.DataFrame,
     *,
     freeze_cols: int = 0,
+    preamble: Callable[[Any], Sequence[Sequence[Any]]] | None = None,
 ) -> Table:
-    """A sheet with a note row, a header row and one row per frame row.
+    """A sheet with a note row, optional preamble rows (a few lines of counts above the
+    table, made by `preamble(ws)` so that styled cells belong to the sheet), a header row
+    and one row per frame row.
 
     The header row is frozen (and the first `freeze_cols` columns), the autofilter covers
     header and data, widths come from `cols`, and columns with a number format get it.
+    Preamble values are made safe like every other value.
     """
     ws = wb.create_sheet(title)
     for i, col in enumerate(cols, 1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
     n = len(frame)
+    lines = preamble(ws) if preamble is not None else []
+    head = 2 + len(lines)  # the header's row number
     last = get_column_letter(len(cols))
-    ws.freeze_panes = f"{get_column_letter(freeze_cols + 1)}3"
-    ws.auto_filter.ref = f"A2:{last}{n + 2}"
-    ws.print_title_rows = "2:2"
+    ws.freeze_panes = f"{get_column_letter(freeze_cols + 1)}{head + 1}"
+    ws.auto_filter.ref = f"A{head}:{last}{n + head}"
+    ws.print_title_rows = f"{head}:{head}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -226,10 +236,12 @@ def table_sheet(
         # to formula-like text (see xlsx_fastrows).
         note_row.append(text_cell(ws, None))
     ws.append(note_row)
+    for line in lines:
+        ws.append([v if isinstance(v, Cell) else safe(ws, v) for v in line])
     ws.append(header_cells(ws, [c.header for c in cols]))
     if fast:
         formatted = [j for j, c in enumerate(cols) if c.fmt]
-        pending(wb)[title] = (rows[1:], 4, formatted)
+        pending(wb)[title] = (rows[1:], head + 2, formatted)
         rows = rows[:1]
     formats = [(j, c.fmt) for j, c in enumerate(cols) if c.fmt]
     templates = {}
@@ -251,7 +263,7 @@ def table_sheet(
                 cell.value = value
                 row[j] = cell
         append(row)
-    return Table(ws, cols, 3, n + 2)
+    return Table(ws, cols, head + 1, n + head)
 
 
 def key_value_rows(ws: Any, rows: Iterable[tuple[str, Any, str | None]]) -> None:

@@ -17,6 +17,7 @@ from openpyxl.chart.series import DataPoint
 
 from advisor import __version__
 from advisor.engine.rules import SEVERITIES
+from advisor.report.scope_frames import SEGMENT_COLUMNS, gap_counts, segment_frame
 from advisor.report.xlsx_sheets import (
     DATETIME,
     GIB,
@@ -39,6 +40,16 @@ READINESS_ROWS = (
     ("unknown", "unknown", "A6A6A6"),
 )
 DISPOSITION_ROWS = ("rehost", "replatform", "refactor", "retain", "retire")
+SEGMENT_HEADERS = (
+    "Segment",
+    "In scope",
+    "Ready",
+    "Conditional",
+    "Not ready",
+    "Unknown",
+    "Effort h",
+    "Out of scope",
+)
 
 
 class _Sheet:
@@ -119,7 +130,7 @@ def _bar(
 def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
     ws = wb.create_sheet("Summary")
     ws.sheet_view.showGridLines = False
-    for letter, width in zip("ABCDE", (34, 16, 12, 12, 4), strict=True):
+    for letter, width in zip("ABCDEFGH", (40, 16, 12, 12, 12, 12, 12, 12), strict=True):
         ws.column_dimensions[letter].width = width
     sh = _Sheet(ws)
     summary = assessment.summary()
@@ -135,9 +146,11 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
         [
             styled(
                 ws,
-                f"Scored workbook written by advisor {__version__}. Servers has one row per "
-                "server, Findings one row per failed or accepted finding, Rules the catalogue "
-                "as used, Data quality what the import could not read, Profile the settings.",
+                f"Scored workbook written by advisor {__version__}. Scope lists the servers "
+                "left out and why, Servers has one row per server in scope, Findings one row "
+                "per failed or accepted finding, Estate work the one-off work for the whole "
+                "estate, Rules the catalogue as used, Data quality what the import could not "
+                "read, Profile the settings.",
                 font=NOTE_FONT,
             )
         ]
@@ -161,18 +174,31 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
     )
     sh.blank()
     chart_top = sh.row + 1
-    sh.section("Estate")
-    templates = int(servers["is_template"].fillna(False).astype(bool).sum())
+    scope = summary["scope"]
+    sh.section("Scope (see the Scope sheet)")
+    sh.pairs(
+        [
+            ("Server rows read", scope["servers_read"], None),
+            ("In scope (assessed)", scope["in_scope"], None),
+            ("Out of scope", scope["out_of_scope"], None),
+            *[
+                (f"  {category}", n, None)
+                for category, n in scope["out_of_scope_by_category"].items()
+            ],
+            ("Rejected by the import (see Data quality)", scope["rejected"], None),
+        ]
+    )
+    sh.blank()
+    sh.section("Estate in scope")
     sh.pairs(
         [
             ("Servers assessed", total, None),
-            ("Server rows read", src.servers_read, None),
-            ("Rows rejected (see Data quality)", len(src.rejected_rows), None),
-            ("Templates among them", templates, None),
-            ("Provisioned GiB (templates excluded)", summary["provisioned_gib"], GIB),
-            ("Used GiB (templates excluded)", summary["used_gib"], GIB),
+            ("Provisioned GiB", summary["provisioned_gib"], GIB),
+            ("Used GiB", summary["used_gib"], GIB),
             ("Mean score", summary["mean_score"], SCORE),
-            ("Effort h (all servers)", summary["effort_hours"], HOURS),
+            ("Effort h (total)", summary["effort_hours"], HOURS),
+            ("  servers in scope (Servers sheet)", summary["effort_hours_servers"], HOURS),
+            ("  one-off estate work (Estate work sheet)", summary["effort_hours_estate"], HOURS),
             ("Failed findings", int((status == "fail").sum()), None),
             ("Accepted findings", int((status == "accepted").sum()), None),
             ("Undecided (unknown) outcomes", int((status == "unknown").sum()), None),
@@ -209,11 +235,20 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
     )
     sh.blank()
     sh.table(
-        ["Confidence (5 = all facts known)", "Servers"],
+        ["Confidence (5 = all topics answered)", "Servers"],
         [[i, summary["confidence"][str(i)]] for i in range(5, 0, -1)],
         [None, None],
     )
     sh.blank()
+    gaps = gap_counts(assessment.servers)
+    if len(gaps):
+        sh.table(
+            ["Confidence lowered by", "Servers"],
+            [[topic, int(n)] for topic, n in gaps.items()],
+            [None, None],
+        )
+        sh.blank()
+    _segments(sh, assessment)
     _estate(sh, assessment)
 
     # Readiness and dispositions side by side to the right of the numbers, areas below:
@@ -229,6 +264,32 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
         chart = _bar(ws, "Failed findings by area", area_top, len(by_area), None, True)
         chart.width = 26
         ws.add_chart(chart, f"F{chart_top + 17}")
+
+
+def _segments(sh: _Sheet, assessment: Any) -> None:
+    """Per segment (when the profile sets `segment_by`): servers in scope by readiness, the
+    servers' effort and the servers out of scope, every segment, largest first."""
+    frame = segment_frame(assessment)
+    if frame is None:
+        return
+    sh.section(f"Segments by {assessment.scope.segment_label}")
+    sh.table(
+        list(SEGMENT_HEADERS),
+        frame[SEGMENT_COLUMNS].to_numpy(dtype=object).tolist(),
+        [None, None, None, None, None, None, HOURS, None],
+    )
+    sh.blank()
+    sh.append(
+        [
+            styled(
+                sh.ws,
+                "Effort per segment is the servers' own; one-off estate work belongs to the "
+                "whole estate.",
+                font=NOTE_FONT,
+            )
+        ]
+    )
+    sh.blank()
 
 
 def _estate(sh: _Sheet, assessment: Any) -> None:

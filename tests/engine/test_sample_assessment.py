@@ -50,14 +50,13 @@ PLANTED = {
     "P16 snapshot-only backups": (
         "BKP002",
         "backup",
-        {"bsl-sql-02", "bsl-cam-01", "bsl-voip-01", "brn-tt-01", "zeus"},
+        {"bsl-sql-02", "bsl-cam-01", "bsl-voip-01", "brn-tt-01"},  # zeus: see QUESTIONS
     ),
     "P17 deep snapshot chain": ("BKP004", "backup", {"bsl-sql-02"}),
     "P18 shared cluster disks": ("STO001", "storage", {"bsl-sqlclu-01a", "bsl-sqlclu-01b"}),
     "P19 Windows NLB": ("NET002", "network", {"bsl-rdgw-01", "bsl-rdgw-02"}),
     "P20 powered off": ("LCY002", "lifecycle", {"bsl-crm-01", "bsl-ftp-01"}),
     "P21 suspended": ("LCY003", "lifecycle", {"bsl-dev-02"}),
-    "P22 templates": ("LCY004", "lifecycle", {"tpl-rhel9", "tpl-win2019", "tpl-win2022"}),
     "P23 end-of-life OS": (
         "LCY001",
         "lifecycle",
@@ -78,13 +77,20 @@ PLANTED = {
     "P25 clear-text password": ("SEC001", "security", {"bsl-print-01"}),
     "P26 independent disks": ("STO003", "storage", {"bsl-mon-01", "bsl-bkp-01"}),
     "P27 connected ISO": ("PLT003", "platform", {"bsl-sql-01"}),
-    "P28 no backup": ("BKP001", "backup", {"gandalf", "zeus", "pluto"}),
     "P37 Vienna far from Geneva": (
         "LAT004",
         "latency",
         {"vie-app-01", "vie-dc-01", "vie-fs-01", "vie-print-01"},
     ),
     "P38 VMware Tools outdated or missing": ("PLT005", "platform", {"gandalf", "zeus", "pluto"}),
+}
+
+
+# planted problem -> rule code and the servers it is unknown on: where the inventory says
+# nothing (an empty backup cell), the verdict is a question for the customer, not a failure.
+QUESTIONS = {
+    "P16 snapshots, nothing stated": ("BKP002", {"zeus"}),
+    "P28 no backup recorded": ("BKP001", {"gandalf", "zeus", "pluto"}),
 }
 
 
@@ -108,8 +114,24 @@ def test_planted_problem_found_by_intended_area(assessment, problem):
     assert _failing(assessment, code) == servers
 
 
+@pytest.mark.parametrize("problem", sorted(QUESTIONS))
+def test_silent_inventory_leaves_planted_problems_unknown(assessment, problem):
+    code, servers = QUESTIONS[problem]
+    assert _failing(assessment, code, "unknown") == servers
+    assert not _failing(assessment, code) & servers
+
+
+def test_planted_templates_are_out_of_scope(assessment):
+    """P22: templates are rebuilt on the target, so they leave the assessment with their
+    reason instead of being scored."""
+    out = assessment.out_of_scope.set_index("name")
+    assert set(out.index) == {"tpl-rhel9", "tpl-win2019", "tpl-win2022"}
+    assert set(out["category"]) == {"template"}
+    assert not set(out["id"]) & set(assessment.facts.index)
+
+
 def test_accepted_exception_is_shown_not_hidden(assessment):
-    assert _failing(assessment, "BKP001", "accepted") == {"vie-fs-01"}
+    assert _failing(assessment, "BKP001", "accepted") == {"bsl-ci-01"}
 
 
 def test_estate_wide_findings(assessment):
@@ -122,7 +144,6 @@ def test_readiness_of_landmark_servers(assessment):
     s = assessment.scores.join(assessment.facts["name"]).set_index("name")
     assert s.loc["bsl-analytics-01", "readiness"] == "not_ready"
     assert s.loc["bsl-analytics-01", "disposition"] == "retain"
-    assert s.loc["tpl-rhel9", "disposition"] == "retire"
     assert s.loc["bsl-crm-01", "disposition"] == "retire"
     assert s.loc["bsl-sap-01", "readiness"] == "not_ready"
 

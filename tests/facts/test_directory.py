@@ -1,11 +1,13 @@
 """Directory facts: domain controllers per site and estate, FSMO holders, and DC backups
-judged from the backup module's facts (read defensively)."""
+judged from the backup module's facts (read defensively): a DC the inventory says nothing
+about is unknown, not at risk."""
 
 from __future__ import annotations
 
 import pandas as pd
-from fact_helpers import run_modules
+from fact_helpers import by_name, run_modules
 
+from advisor.facts import backup as backup_module
 from advisor.facts import compute_facts, directory, identity, inventory_facts, location
 from advisor.facts.base import FactContext
 from advisor.inventory import load_inventory
@@ -101,35 +103,66 @@ def test_fsmo_holder():
 def test_without_backup_facts_dc_backup_is_unknown():
     f = build(SERVERS)
     assert pd.isna(f.loc["br-dc-01", "dc_backup_at_risk"])
-    assert f.loc["br-dc-01", "dc_backup_evidence"] == "backup evidence unknown"
+    assert f.loc["br-dc-01", "dc_backup_evidence"] == "the inventory says nothing about its backup"
     assert not f.loc["br-fs-01", "dc_backup_at_risk"]  # not a DC: false, never unknown
     assert pd.isna(f.loc["br-fs-01", "dc_backup_evidence"])
 
 
 def test_backup_facts_decide():
     n = len(SERVERS)
+    state = [pd.NA] * n
     snap_only = [False] * n
-    has_tool = [True] * n
+    evidence = [pd.NA] * n
     snaps = [0] * n
-    snap_only[3], has_tool[3] = True, False  # br-dc-01: snapshots only
-    has_tool[1] = False  # hq-dc-02: nothing recorded
+    state[0], evidence[0] = "backup product named", "column 'Backup' says 'Veeam B&R daily'"
     snaps[0] = 2  # hq-dc-01: backed up, but has snapshots
+    # hq-dc-02: nothing stated. This used to count as "at risk" (no tool named); the
+    # inventory saying nothing is a question for the customer, not a finding.
+    snap_only[1] = pd.NA
+    state[2], evidence[2] = "stated as none", "attribute 'Backup' says 'none'"  # hq-dc-03
+    state[3], snap_only[3] = "snapshots only", True  # br-dc-01
+    evidence[3] = "column 'Backup' says 'snapshot only'"
     backup = {
+        "backup_state": pd.array(state, dtype="string"),
         "snapshot_only_backup": pd.array(snap_only, dtype="boolean"),
-        "has_backup_tool": pd.array(has_tool, dtype="boolean"),
+        "backup_evidence": pd.array(evidence, dtype="string"),
         "snapshot_count": pd.array(snaps, dtype="Float64"),
     }
     f = build(SERVERS, backup_facts=backup)
     assert f.loc["br-dc-01", "dc_backup_at_risk"]
-    assert f.loc["br-dc-01", "dc_backup_evidence"] == "its only backup is VM snapshots"
-    assert f.loc["hq-dc-02", "dc_backup_at_risk"]
-    assert f.loc["hq-dc-02", "dc_backup_evidence"] == "no backup tool recorded"
+    assert f.loc["br-dc-01", "dc_backup_evidence"] == (
+        "its only backup is VM snapshots (column 'Backup' says 'snapshot only')"
+    )
+    assert f.loc["hq-dc-03", "dc_backup_at_risk"]
+    assert f.loc["hq-dc-03", "dc_backup_evidence"] == (
+        "the inventory states it has no backup (attribute 'Backup' says 'none')"
+    )
+    assert pd.isna(f.loc["hq-dc-02", "dc_backup_at_risk"])
+    assert f.loc["hq-dc-02", "dc_backup_evidence"] == "the inventory says nothing about its backup"
     assert not f.loc["hq-dc-01", "dc_backup_at_risk"]
     assert f.loc["hq-dc-01", "dc_snapshot_count"] == 2
     assert f.loc["hq-dc-01", "dc_backup_evidence"] == (
-        "a backup tool is recorded; 2 VM snapshot(s) present"
+        "a backup product is recorded (column 'Backup' says 'Veeam B&R daily'); "
+        "2 VM snapshot(s) present"
     )
+    assert not f.loc["br-fs-01", "dc_backup_at_risk"]
     assert pd.isna(f.loc["br-fs-01", "dc_snapshot_count"])
+
+
+def test_real_dcs_backed_up_or_unknown(corpus):
+    """The CSV's DC has a NetBackup date with a line break in it: backed up. The trimmed
+    exports' DCs have no backup column and no snapshot list: unknown, no longer "at risk"."""
+    modules = (inventory_facts, identity, location, backup_module, directory)
+    inv = load_inventory(corpus / "rvtools-3.x-tabvInfo.csv")
+    f = by_name(run_modules(inv, modules))
+    assert f.loc["APDC03", "is_domain_controller"]
+    assert not f.loc["APDC03", "dc_backup_at_risk"]
+    assert "attribute 'NB_LAST_BACKUP'" in f.loc["APDC03", "dc_backup_evidence"]
+    inv = load_inventory(corpus / "rvtools-3.x-trimmed-5tabs.xlsx")
+    f = by_name(run_modules(inv, modules))
+    assert f.loc["ADDSDC01", "is_domain_controller"]
+    assert pd.isna(f.loc["ADDSDC01", "dc_backup_at_risk"])
+    assert pd.isna(f.loc["ADDSDC01", "dc_snapshot_count"])
 
 
 def test_sample_estate(generated_samples):
@@ -151,3 +184,21 @@ def test_default_profile_without_sites():
     )
     f = run(inv, default_profile(), (inventory_facts, identity, location, directory)).facts
     assert pd.isna(f.loc["a", "dc_count_site"]) and f.loc["a", "dc_count_estate"] == 1
+
+
+def test_domain_controllers_are_counted_per_domain():
+    """Six domains in one vCenter: a lone DC of one domain has no partner even though the
+    estate holds other DCs; DCs without a DNS domain are counted together."""
+    facts = build(
+        [
+            {"name": "dc01", "dns_name": "dc01.emea.example.com", "datacenter": "DC-HQ"},
+            {"name": "dc02", "dns_name": "dc02.emea.example.com", "datacenter": "DC-HQ"},
+            {"name": "dc03", "dns_name": "dc03.apac.example.com", "datacenter": "DC-HQ"},
+            {"name": "dc04", "datacenter": "DC-BR"},
+            {"name": "app01", "dns_name": "app01.apac.example.com", "datacenter": "DC-HQ"},
+        ]
+    )
+    assert facts["dc_domain"].tolist()[:3] == ["emea.example.com"] * 2 + ["apac.example.com"]
+    assert facts["dc_count_domain"].tolist()[:4] == [2, 2, 1, 1]
+    assert pd.isna(facts["dc_count_domain"].iloc[4])  # not a DC
+    assert facts["dc_count_estate"].iloc[0] == 4

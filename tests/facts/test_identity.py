@@ -19,6 +19,7 @@ from fact_helpers import run_modules
 
 from advisor.facts import FactContext, identity, inventory_facts
 from advisor.inventory import load_inventory
+from advisor.inventory.schema import Inventory, Source, conform
 from advisor.profile import default_profile, load_profile
 
 MODULES = (inventory_facts, identity)
@@ -89,9 +90,13 @@ def test_roles_from_name_role_column_application_and_notes(tmp_path):
         ],
     )
     assert f.loc["bsl-web-01", "role"] == "web_server"
-    assert "web server (name+application)" in f.loc["bsl-web-01", "role_evidence"]
+    # The evidence names each source and the value that matched (it used to name only the
+    # sources, "web server (name+application)", which a finding could not show as proof).
+    assert f.loc["bsl-web-01", "role_evidence"] == (
+        "web server: name 'bsl-web-01', application 'nginx'"
+    )
     assert f.loc["srv-0042", "role"] == "domain_controller"
-    assert "role column" in f.loc["srv-0042", "role_evidence"]
+    assert f.loc["srv-0042", "role_evidence"] == "domain controller: role 'domain controller'"
     assert f.loc["srv-0043", "role"] == "database"
     assert f.loc["srv-0043", "db_engine"] == "oracle"
     assert f.loc["srv-0044", "role"] == "queue"
@@ -161,6 +166,177 @@ def test_notes_naming_another_server_are_a_dependency_not_a_role(tmp_path):
     assert f.loc["bsl-appdb-01", "role"] == "database"
     # its own words still count; only the clause naming another server is dropped
     assert f.loc["app-7", "is_database"]
+
+
+def estate(servers: list[dict], partitions: list[tuple[int, str]] = ()) -> pd.DataFrame:
+    """Facts of servers given as column dicts (id vm-<i>, name srv-<i> unless given), with
+    partitions as (server number, mount point)."""
+    rows = [{"id": f"vm-{i}", "name": f"srv-{i:02d}", **row} for i, row in enumerate(servers)]
+    parts = [{"server_id": f"vm-{i}", "mount": mount} for i, mount in partitions]
+    inv = Inventory(
+        servers=conform("servers", pd.DataFrame(rows)),
+        partitions=conform("partitions", pd.DataFrame(parts)),
+        source=Source(path="test", format="rvtools"),
+    )
+    return by_name(run_modules(inv, MODULES, as_of=AS_OF))
+
+
+def roles_of(names: list[str]) -> dict[str, str | None]:
+    f = estate([{"name": n} for n in names])
+    return {n: (None if pd.isna(r) else r) for n, r in f["roles"].items()}
+
+
+@pytest.mark.parametrize(
+    ("name", "roles"),
+    [
+        # role codes glued to a prefix, before the number: strong codes only
+        ("XYZDC05", "domain_controller"),
+        ("ADDSDC01", "domain_controller"),
+        ("SRVSQL01", "database"),
+        ("CRESTDB01", "database"),
+        # a Cloud Director UUID is no part of the name: its '-ad21-' is not a DC
+        ("analytics01 (35277e10-ad21-502b-814a-bcb88025016a)", None),
+        ("ntmdbdev01", "database"),  # an environment word between code and number
+        ("erpora01", "database"),
+        ("wsqltest", "database"),  # 'sql' anywhere: no ordinary word has it
+        # codes as whole letter runs; numbering and random suffixes do not matter
+        ("SRV-AD03", "domain_controller"),
+        ("ch-lab-DC01-a8f3", "domain_controller"),
+        ("dc01-a8f3", "domain_controller"),
+        ("srv-fs-01", "file_server"),
+        ("MSPM1BRDS0070", "remote_desktop"),
+        ("SINM1BDFS04", "file_server"),
+        ("sqlclu-01a", "database, cluster_node"),
+        ("sapprd01", "sap"),
+        ("x-s4hana-01", "database, sap"),
+        # weak two-letter codes never count glued
+        ("APPS01", None),  # not 'ps' (print)
+        ("api01", None),  # not 'pi' (SAP)
+        ("HOSTS01", None),  # not 'ts' (terminal server)
+        ("hotel01", None),  # not 'tel' (telephony)
+        # look-alikes
+        ("ovdc01", None),  # a Cloud Director org VDC
+        ("kdc01", None),  # a three-letter site code ending in dc
+        ("dc1-web01", "web_server"),  # datacentre 1, not a DC
+        ("az-ad-connect01", None),  # Azure AD Connect, no DC
+        ("srv-adfs-01", None),
+        ("wadfs1", None),  # AD FS, not DFS
+        ("fedora38", None),
+        ("oraclelinux8-tmpl", None),
+        ("records01", None),
+        ("vm-dc5e1a", None),  # random hex, not 'dc'
+        ("wsapdn3", None),  # 'sap' inside a word is too weak for a licensing blocker
+    ],
+)
+def test_roles_from_names(name, roles):
+    assert roles_of([name])[name] == roles
+
+
+def test_dns_name_is_a_source_of_its_own_and_only_its_host_label_counts():
+    f = estate(
+        [
+            {"name": "srv-0001", "dns_name": "xyzdc05.corp.example"},
+            {"name": "app-01", "dns_name": "app-01.sql.corp.example"},  # a 'sql' zone
+            {"name": "dc01", "dns_name": "dc01.corp.mx"},  # same host as the name
+            {"name": "web", "dns_name": "sql01.example"},  # no gluing name and DNS name
+        ]
+    )
+    assert f.loc["srv-0001", "role_evidence"] == "domain controller: DNS name 'xyzdc05'"
+    assert not f.loc["app-01", "is_database"]
+    assert f.loc["dc01", "role_evidence"] == "domain controller: name 'dc01'"
+    assert f.loc["web", "role_evidence"] == ("database: DNS name 'sql01'; web server: name 'web'")
+
+
+def test_roles_and_engines_from_mount_points():
+    f = estate(
+        [{}, {}, {}, {}, {}, {}, {"os_name": "Oracle Linux 8 (64-bit)"}],
+        [
+            (0, "/"),
+            (0, "/u01"),
+            (0, "/u02"),
+            (1, "/var/lib/pgsql"),
+            (2, "E:\\TempDB\\Disk1\\"),
+            (2, "C:\\"),
+            (3, "/hana/data"),
+            (3, "/usr/sap"),
+            (4, "/var/log"),
+            (4, "/storage/db"),  # the vCenter appliance's own database: not a role
+            (5, "/var/lib/mongodb"),
+            (6, "/"),
+        ],
+    )
+    assert f.loc["srv-00", "db_engine"] == "oracle"
+    assert f.loc["srv-00", "role_evidence"] == "database: mount point '/u01'"
+    assert f.loc["srv-00", "db_engine_evidence"] == "oracle: mount point '/u01'"
+    assert f.loc["srv-01", "db_engine"] == "postgresql"
+    assert f.loc["srv-02", "db_engine"] == "sqlserver"
+    assert f.loc["srv-03", "roles"] == "database, sap"
+    assert f.loc["srv-03", "db_engine"] == "hana"
+    assert "sap: mount point '/hana/data'" in f.loc["srv-03", "role_evidence"]
+    assert f.loc["srv-05", "db_engine"] == "mongodb"
+    assert not f.loc[["srv-04", "srv-06"], "is_database"].any()
+
+
+def test_the_operating_system_is_no_role():
+    """'Oracle Linux' is an operating system: neither the OS column nor notes that name it
+    make a security scanner an Oracle database."""
+    f = estate(
+        [
+            {"name": "scan-01", "os_name": "Oracle Linux 8 (64-bit)"},
+            {"name": "scan-02", "annotation": "Nessus scanner on Oracle Linux 8"},
+            {"name": "app-03", "os_name": "Microsoft SQL Server 2019 appliance"},
+            {"name": "db-04", "annotation": "Oracle 19c on Oracle Linux 8"},
+        ]
+    )
+    assert not f.loc[["scan-01", "scan-02", "app-03"], "is_database"].any()
+    assert f.loc[["scan-01", "scan-02", "app-03"], "db_engine"].isna().all()
+    assert f.loc["db-04", "role_evidence"] == "database: name 'db-04', notes 'oracle'"
+    assert f.loc["db-04", "db_engine_evidence"] == "oracle: notes 'oracle'"
+
+
+def test_custom_attributes_count_only_under_a_role_or_application_header():
+    f = estate(
+        [
+            {"attr.Function": "SQL Server 2019"},
+            {"attr.NB_LAST_BACKUP": "Sat Jan 20 2018, backup server apntbkup01, Policy_DC"},
+            {"attr.Backup Policy": "Domain Controller backup (system state)"},
+            {"attr.App Owner": "database team"},
+            {"attr.Application": "Veeam Backup & Replication 12"},
+            {"annotation": "Protected by Veeam Backup & Replication (daily)"},
+        ]
+    )
+    assert f.loc["srv-00", "role_evidence"] == (
+        "database: custom attribute 'Function' 'sql server'"
+    )
+    assert f.loc[["srv-01", "srv-02", "srv-03", "srv-05"], "roles"].isna().all()
+    assert f.loc["srv-04", "role"] == "backup_server"
+
+
+def test_a_role_column_holding_one_code_counts_words_do_not():
+    f = estate(
+        [
+            {"role": "DC"},
+            {"role": "SQL"},
+            {"role": "Web Proxy"},
+            {"role": "File Transfer"},
+            {"role": "PostgreSQL"},
+        ]
+    )
+    assert f["role"].tolist() == ["domain_controller", "database", "other", "other", "database"]
+    assert f.loc["srv-04", "db_engines"] == "postgresql"  # not SQL Server too
+
+
+def test_a_copy_of_another_server_is_not_a_backup_server():
+    f = estate(
+        [{"name": "app01"}, {"name": "app01-bkp1"}, {"name": "crm7_backup"}, {"name": "srv-bkp-01"}]
+    )
+    assert not f.loc[["app01-bkp1", "crm7_backup"], "is_backup_server"].any()
+    assert f.loc["srv-bkp-01", "is_backup_server"]
+
+
+def test_negated_notes_are_no_evidence():
+    f = estate([{"annotation": "No SQL Server here any more, data moved to the cluster"}])
+    assert not f["is_database"].iloc[0]
 
 
 def test_erp_in_a_name_is_not_sap(tmp_path):
@@ -333,3 +509,78 @@ def test_age_and_production(tmp_path):
     assert f.loc["bsl-app-01", "is_production"]
     assert not f.loc["bsl-tst-app-01", "is_production"]
     assert pd.isna(f.loc["bsl-app-02", "is_production"])
+
+
+# --- roles on real exports -------------------------------------------------------------------
+
+
+def _with(f: pd.DataFrame, fact: str) -> set[str]:
+    return set(f.index[f[fact].fillna(False).astype(bool)])
+
+
+def test_real_export_with_glued_role_codes(corpus):
+    """Site and application prefixes glued to the role code ('ADDSDC01', 'CRESTDB01');
+    Avaya appliances on Oracle Linux are telephony, not databases."""
+    f = export_facts(corpus / "rvtools-3.x-trimmed-5tabs.xlsx")
+    assert _with(f, "is_domain_controller") == {"ADDSDC01", "ADDSDC02"}
+    databases = {"CRESTDB01", "gtappDB01", "gtappDB02", "gtappDB03", "INTDB01", "SLWDB01"}
+    assert databases <= _with(f, "is_database")
+    assert f.loc["CRESTDB01", "role_evidence"] == "database: name 'CRESTDB01'"
+    # an Avaya manager keeps its own PostgreSQL, which the mount point shows
+    assert f.loc["AVAYASMGR01", "db_engine_evidence"] == "postgresql: mount point '/var/lib/pgsql'"
+    assert _with(f, "is_database") == databases | {"AVAYASMGR01"}
+    for name in ("AVAYAADS01", "AVAYAMM01"):  # Oracle Linux (64-bit)
+        assert f.loc[name, "role"] == "voip", name
+    assert f.loc["Rapid7VASE", "role"] == "other"  # the scanner: no database
+    assert not f.loc[["EXCHAP01", "ADCSCA01", "VEEAMBRAP01"], "is_domain_controller"].any()
+    assert f.loc["VEEAMBRAP01", "role"] == "backup_server"
+
+
+def test_real_export_with_run_together_names(corpus):
+    f = export_facts(corpus / "rvtools-3.x-trimmed-3tabs.xlsx")
+    assert _with(f, "is_domain_controller") == {"wsptstdc01", "BOWMFGSQADC01", "BOWMGH-PTH-DC"}
+    assert not f.loc["BOWDCLOGCOLL1", "is_domain_controller"]  # a DC log collector
+    db = _with(f, "is_database")
+    assert {"BOWSQL14", "wsql36", "ntsqltst04", "BOWSCOMSQL1", "NTSQLTST17new"} <= db
+    assert f.loc["wsqltest510a", "role_evidence"] == (
+        "database: name 'wsqltest510a', mount point 'E:\\TempDB\\Disk1\\'"
+    )
+    # SQL Server's TempDB volume shows the engine where the name does not
+    assert (
+        f.loc["BOWSAPWTS2", "db_engine_evidence"] == "sqlserver: mount point 'E:\\TempDB\\Disk1\\'"
+    )
+    assert not f.loc[["BOWSQAADDM1", "wdbsox02", "BOWMFGSQAPROD01"], "is_database"].any()
+    assert {"BOWPRINT1", "ntprint2", "NTBOPRINTTEST1"} <= _with(f, "is_print_server")
+    assert not _with(f, "is_print_server") & {"BOWAPPS05", "BOWMFGSYSAPPS2"}
+    # 'wbei01-bkp1' is a copy of a VM, Veeam ONE sits with the backup tools
+    assert _with(f, "is_backup_server") == {"bowveeamone1"}
+    assert {"wcilicense1", "BOWDS5LIC01"} <= _with(f, "is_license_server")
+
+
+def test_real_exports_domain_controllers_and_databases(corpus):
+    f = export_facts(corpus / "rvtools-3.x-tabvInfo.csv")
+    assert _with(f, "is_domain_controller") == {"APDC03"}
+    g = export_facts(corpus / "rvtools-3.10.1-25tabs.xlsx")
+    assert g.loc["TechSummit-MSSQLServer", "role_evidence"] == (
+        "database: name 'TechSummit-MSSQLServer', DNS name 'MSSQLSERVER'"
+    )
+    assert g.loc["SQLSvrTeam-1", "db_engine"] == "sqlserver"
+    assert not g.loc["VCSA", "is_database"]  # /storage/db is the appliance's own
+    h = export_facts(corpus / "rvtools-4.6.1-anon-339vms.xlsx")
+    sql = {f"GR-PVW-V-SQL0{i}" for i in range(1, 6)}
+    assert sql <= _with(h, "is_database")
+    # NB_LAST_BACKUP and Rubrik_LastBackup hold backup times and policies, no roles
+    assert not _with(h, "is_backup_server")
+    assert not h.loc["dayton-rubrik", "is_database"]
+    k = export_facts(corpus / "rvtools-subset-100vms.xlsx")
+    assert {"MSPM1BDB1304", "LAXM1BDB541", "mcsflsql1"} <= _with(k, "is_database")
+    assert {"MSPM1BBKUP20", "SJUM7ABKUP32"} <= _with(k, "is_backup_server")
+    assert k.loc[["MSPM7AAPPS0010", "MSPM1BAPPS1397"], "roles"].isna().all()
+
+
+def test_real_export_names_with_a_dns_domain(corpus):
+    f = export_facts(corpus / "azure-migrate-10servers.csv")
+    assert f.loc["SRV-DC-01.contoso.local", "role_evidence"] == (
+        "domain controller: name 'SRV-DC-01'"
+    )
+    assert _with(f, "is_database") == {"SRV-DB-01.contoso.local", "SRV-DB-02.contoso.local"}

@@ -23,13 +23,23 @@ def _run(inv: Inventory, provider: str = "exoscale") -> FactContext:
     return run_modules(inv, MODULES, provider=provider, as_of=AS_OF)
 
 
-def _facts(servers, *, devices=None, nics=None, provider="exoscale", tabs=("vInfo", "vUSB")):
+def _facts(
+    servers,
+    *,
+    devices=None,
+    nics=None,
+    partitions=(),
+    provider="exoscale",
+    tabs=("vInfo", "vUSB"),
+):
     rows = [{"id": f"vm-{i}", "name": f"srv-{i:02d}", **row} for i, row in enumerate(servers)]
+    mounts = [{"server_id": f"vm-{i}", "mount": m} for i, m in partitions]
     inv = Inventory(
         servers=conform("servers", pd.DataFrame(rows)),
         source=Source(path="test", format="rvtools", tabs_read=list(tabs)),
         devices=conform("devices", pd.DataFrame(devices or [])),
         nics=conform("nics", pd.DataFrame(nics or [])),
+        partitions=conform("partitions", pd.DataFrame(mounts)),
     )
     ctx = _run(inv, provider)
     return ctx, ctx.facts.set_index(ctx.servers["name"].to_numpy())
@@ -162,3 +172,95 @@ def test_sap_production_from_notes_when_estate_is_silent():
     assert not f["sap_production"].iloc[1]
     assert pd.isna(f["sap_production"].iloc[2])  # SAP, environment unknown
     assert not f["sap_system"].iloc[3]
+
+
+def test_oracle_linux_is_no_oracle_database():
+    """The OS is never evidence of a product: 'Oracle Linux' is no Oracle Database, wherever
+    it is written."""
+    _, f = _facts(
+        [
+            {"os_name": "Oracle Linux 8 (64-bit)", "os_family": "linux"},
+            {"annotation": "Vulnerability scanner, runs on Oracle Linux 8"},
+            {"application": "Oracle Enterprise Linux 7 jump host"},
+        ]
+    )
+    assert not f["oracle_database"].any()
+    assert f["oracle_evidence"].isna().all()
+    assert f["license_vendor"].isna().all()
+
+
+def test_products_from_names_mount_points_and_attributes():
+    _, f = _facts(
+        [
+            {"name": "SRVSQL01"},
+            {"name": "app-01"},
+            {"name": "sap-01"},
+            {"name": "EXCHAP01"},
+            {"attr.NB_LAST_BACKUP": "2021-05-24, master01, MSSQL_Policy"},
+            {"attr.Application": "SQL Server 2019 Standard"},
+            {"name": "sql01", "application": "SQL Server 2019 Express"},
+            {"name": "db2-reports", "annotation": "IBM WebSphere 9"},
+        ],
+        partitions=[(1, "/u01"), (1, "/"), (2, "/usr/sap"), (2, "/sapmnt")],
+    )
+    assert f.loc["SRVSQL01", "microsoft_server_product"] == "sqlserver"
+    assert f.loc["SRVSQL01", "microsoft_product_evidence"] == "sqlserver: name 'SRVSQL01'"
+    assert f.loc["app-01", "oracle_database"]
+    assert f.loc["app-01", "oracle_evidence"] == "mount point '/u01'"
+    assert f.loc["app-01", "license_vendor"] == "oracle"
+    assert f.loc["sap-01", "sap_system"]
+    assert f.loc["sap-01", "sap_evidence"] == "name 'sap-01', mount point '/usr/sap'"
+    assert f.loc["EXCHAP01", "microsoft_product_evidence"] == "exchange: name 'EXCHAP01'"
+    assert pd.isna(f.loc["srv-04", "microsoft_server_product"])  # a backup policy's name
+    assert f.loc["srv-05", "microsoft_product_evidence"] == (
+        "sqlserver: custom attribute 'Application' 'sql server'"
+    )
+    assert pd.isna(f.loc["sql01", "microsoft_server_product"])  # Express is free
+    assert f.loc["db2-reports", "ibm_product"] == "websphere"  # 'db2' in a name: database no. 2
+    assert f.loc["db2-reports", "ibm_evidence"] == "websphere: notes 'websphere'"
+
+
+def test_real_export_products(corpus):
+    ctx = run_modules(
+        load_inventory(corpus / "rvtools-3.x-trimmed-5tabs.xlsx"), MODULES, as_of=AS_OF
+    )
+    f = ctx.facts.set_index(ctx.servers["name"].to_numpy())
+    # two Avaya appliances run Oracle Linux: no Oracle Database anywhere in this estate
+    assert not f["oracle_database"].any()
+    assert not f["license_vendor"].str.contains("oracle").fillna(False).any()
+    exchange = {"EXCHAP01", "EXCHAP02", "EXCHAP03"}
+    assert _names(f, "has_microsoft_server_product") == exchange | {"SCCMAP01"}
+    # 'SCCMBC01' runs Windows 10: a test client of SCCM, not its server
+    assert not f.loc["SCCMBC01", "has_microsoft_server_product"]
+    ctx = run_modules(
+        load_inventory(corpus / "rvtools-3.x-trimmed-3tabs.xlsx"), MODULES, as_of=AS_OF
+    )
+    g = ctx.facts.set_index(ctx.servers["name"].to_numpy())
+    assert g.loc["BOWSQL14", "microsoft_product_evidence"] == "sqlserver: name 'BOWSQL14'"
+    assert g.loc["BOWSAPWTS2", "microsoft_product_evidence"] == (
+        "sqlserver: mount point 'E:\\TempDB\\Disk1\\'"
+    )
+    assert g.loc["BOWEXCHSVC1", "microsoft_server_product"] == "exchange"
+    assert not _names(g, "sap_system") & {"wsapdn3", "BOWSAPFTP", "BOWFLEXNETSAP1"}
+
+
+def test_a_physical_makers_mac_on_a_vm_binds_a_licence():
+    """A VM whose adapter carries an Intel card's MAC had it copied from the machine it
+    replaced: the licence is MAC-bound, whatever the notes say; a VMware MAC is not."""
+    _, f = _facts(
+        [{"power_state": "on"}, {"power_state": "on"}],
+        nics=[
+            {"server_id": "vm-0", "mac": "00:1b:21:3a:4b:5c", "mac_type": "manual"},
+            {"server_id": "vm-1", "mac": "00:50:56:aa:bb:cc", "mac_type": "assigned"},
+        ],
+        tabs=("vInfo", "vNetwork"),
+    )
+    assert f["mac_bound_license"].tolist() == [True, False]
+    assert f.loc["srv-00", "mac_licence_evidence"].startswith("MAC 00:1b:21:3a:4b:5c of Intel")
+
+
+def test_fedora_needs_no_red_hat_subscription():
+    _, f = _facts(
+        [{"os_name": "Red Hat Fedora (32-bit)"}, {"os_name": "Red Hat Enterprise Linux 9 (64-bit)"}]
+    )
+    assert f["rhel_server"].tolist() == [False, True]

@@ -12,6 +12,8 @@ import pytest
 from test_identity import by_name, context, export_facts, sheet
 
 from advisor.facts import identity, inventory_facts, redundancy
+from advisor.facts.redundancy import name_stem
+from advisor.inventory import load_inventory
 
 MODULES = (inventory_facts, identity, redundancy)
 
@@ -127,6 +129,65 @@ def test_cluster_partners_by_name_stem(tmp_path):
     assert f.loc["sqlclu-02a", "cluster_partner_count"] == 0
     assert f.loc["rdgw-01", "cluster_partner_count"] == 1
     assert pd.isna(f.loc["app-9", "cluster_partner_count"])
+
+
+def test_name_stems_ignore_node_numbers_letters_and_generated_fragments():
+    names = {
+        "k8s-node-01": "k8s-node",
+        "k8s-node-04.corp.local": "k8s-node",
+        "kube-worker-1-a8f3": "kube-worker",
+        "kube-worker-3-5d8f7c9b4-x2x7q": "kube-worker",
+        "sqlclu-01a": "sqlclu-01",  # the number names the cluster, the letter the node
+        "sqlclu-02a": "sqlclu-02",
+        "sql-b": "sql",
+        "rdgw-02": "rdgw",
+        "node01": "node",
+        "app-db01": "app-db",  # 'db01' is a word and a number, not a generated fragment
+        "w7vmb09": "w7vmb",  # the first token is never taken for a generated fragment
+        "vCLS-4c4c4544-0050-4d10-8052-b4c04f4b4d32": "vcls",
+        "k8s-node-02-8srgn": "k8s-node",  # Kubernetes' five-character pod-style suffixes
+        "k8s-node-03-62dps": "k8s-node",
+        "k8s-node-04-9jxd6": "k8s-node",
+        "web01 (3f2a1c4e-6b7d-4e8f-9a0b-1c2d3e4f5a6b)": "web",  # Cloud Director's UUID
+        "x-s4hana-01": "x-s4hana",  # a product name with a digit is no fragment
+        "lab-node-b88c": "lab-node",  # a clone job's hex suffix
+        "lab-node-9932": "lab-node",  # a number
+    }
+    stems = name_stem(pd.Series(list(names), dtype="string"))
+    assert dict(zip(names, stems, strict=True)) == names
+
+
+def test_cluster_partners_ignore_numbering_and_random_suffixes(tmp_path):
+    """Four Kubernetes nodes, numbered or with generated suffixes, are each other's
+    partners; a lone node of another cluster is still found."""
+    k8s = "Kubernetes cluster node"
+    f = facts(
+        tmp_path,
+        [
+            *[row(f"k8s-node-0{i}", None, None, notes=k8s) for i in (1, 2, 3, 4)],
+            row("kube-worker-1-a8f3", None, None, notes=k8s),
+            row("kube-worker-2-b7c1", None, None, notes=k8s),
+            row("kube-worker-3-5d8f7c9b4-x2x7q", None, None, notes=k8s),
+            row("mq-node-01", None, None, notes="RabbitMQ cluster node"),
+        ],
+    )
+    assert (f.loc[[f"k8s-node-0{i}" for i in (1, 2, 3, 4)], "cluster_partner_count"] == 3).all()
+    assert f.loc["k8s-node-02", "name_stem"] == "k8s-node"
+    assert f.loc["kube-worker-1-a8f3", "cluster_partner_count"] == 2
+    assert f.loc["mq-node-01", "cluster_partner_count"] == 0
+
+
+def test_real_export_name_stems_pair_lettered_nodes(corpus):
+    """Names of the 805-VM export: 'BOWABJS03a' and 'BOWABJS03b' share a stem, the lone
+    'BOWABJS01b' and 'BOWABJS02b' each have their own, and numbered VDI desktops of the
+    655-VM export share theirs."""
+    inv = load_inventory(corpus / "rvtools-3.x-trimmed-3tabs.xlsx")
+    stem = dict(zip(inv.servers["name"], name_stem(inv.servers["name"]), strict=True))
+    assert stem["BOWABJS03a"] == stem["BOWABJS03b"] == "bowabjs03"
+    assert len({stem["BOWABJS01b"], stem["BOWABJS02b"], stem["BOWABJS03a"]}) == 3
+    vdi = load_inventory(corpus / "rvtools-4.6.1-anon-655vms.xlsx").servers["name"]
+    stems = dict(zip(vdi, name_stem(vdi), strict=True))
+    assert stems["elf67"] == stems["elf106"] == "elf"
 
 
 # --- criticality -------------------------------------------------------------------------

@@ -81,6 +81,28 @@ def test_scaleway_unverified():
         ("secret: stored in CyberArk", False),
         ("PW: ***", False),
         ("Secret Manager holds the PSK", False),
+        # credential pairs: an account, '/' or ':', a value
+        ("user/password", True),
+        ("admin / Secr3t!", True),
+        ("root/toor", True),
+        ("sa:pass", True),
+        ("ESXi root/VMware1!", True),
+        ("CORP\\svc_sql / Summer2020", True),
+        ("admin:admin", True),
+        ("login: admin / Pa55word", True),
+        # ... and what only looks like one
+        ("logs rotate in /var/log", False),
+        ("migrated 12/2024", False),
+        ("Owner: N/A", False),
+        ("TCP/IP and/or UDP", False),
+        ("read/write access for admin/user roles", False),
+        ("Admin: IT department", False),  # a label, not a pair
+        ("user/computer objects", False),
+        ("root/admin access required", False),
+        ("see /root/.ssh/authorized_keys", False),
+        ("Backup Sa/So", False),
+        ("Login/Password: see vault", False),
+        ("DOMAIN\\admin / ***", False),
     ],
 )
 def test_password_patterns(note, found):
@@ -125,3 +147,35 @@ def test_internet_facing_evidence_and_negation():
     assert f.loc["srv-00", "inbound_ports"] == "tcp/80, tcp/443"
     assert pd.isna(f.loc["srv-01", "inbound_ports"])  # only for internet-facing servers
     assert f.loc["srv-03", "internet_facing_evidence"] == "'dmz'"
+
+
+def test_mail_never_from_a_dns_domain():
+    """A '.mx' domain made a domain controller a mail server: only host labels count."""
+    f = _facts(
+        [
+            {"name": "dc01", "dns_name": "dc01.corp.mx"},
+            {"name": "srv-0002", "dns_name": "smtp-gw.example.com"},
+            {"name": "mailhost3"},
+            {"name": "BOWEXCHSVC1"},
+            {"name": "edi-01", "application": "Data exchange with suppliers"},
+            {"name": "app-06", "annotation": "Sends its alerts to the SMTP relay on mailhost3"},
+        ]
+    )
+    assert _names(f, "sends_mail_outbound") == {"srv-0002", "mailhost3", "BOWEXCHSVC1"}
+    assert f.loc["srv-0002", "mail_evidence"] == "DNS name 'smtp-gw'"
+    assert f.loc["mailhost3", "mail_evidence"] == "name 'mailhost3'"
+    assert pd.isna(f.loc["dc01", "mail_evidence"])
+
+
+def test_real_export_mail_servers(corpus):
+    f = _run(load_inventory(corpus / "rvtools-3.x-trimmed-3tabs.xlsx"))
+    assert _names(f, "sends_mail_outbound") == {
+        "mailhost3",
+        "mailhost4",
+        "mailhubdev1",
+        "BOWEXCHSVC1",
+    }
+    g = _run(load_inventory(corpus / "rvtools-3.x-trimmed-5tabs.xlsx"))
+    assert _names(g, "sends_mail_outbound") == {"EXCHAP01", "EXCHAP02", "EXCHAP03"}
+    # no secrets in these exports' notes
+    assert not _names(f, "password_in_notes") and not _names(g, "password_in_notes")

@@ -101,8 +101,8 @@ def outline(html: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return assess(load_inventory(SAMPLE), load_profile(PROFILE))
+def sample(acme_sample):
+    return acme_sample
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +125,7 @@ def test_sections_in_order(html):
     assert titles == [
         "Acme AG",
         "Executive summary",
+        "Scope and effort",
         "Findings by area",
         "Connectivity recommendations",
         "Data quality and confidence",

@@ -116,10 +116,10 @@ def test_formulas_are_plain_text(html):
 def test_pdf_shows_values_as_text_and_fetches_nothing(pdf):
     data, text, fetcher = pdf
     assert data.startswith(b"%PDF")
-    flat = " ".join(text.split())
-    assert "<script>alert(1)</script>" in flat
-    assert JINJA in flat
-    assert "=HYPERLINK(" in flat
+    # Narrow table cells wrap long values over lines: compare without the white space.
+    flat = "".join(text.split())
+    for value in (SCRIPT, JINJA, FORMULA):
+        assert "".join(value.split()) in flat, value
     assert not [u for u in fetcher.requested if u.lower().startswith(("http", "ftp", "//"))]
     assert fetcher.refused == []
     root = reports_dir().resolve().as_uri()

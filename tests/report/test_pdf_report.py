@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 
 from advisor.engine.assess import assess
 from advisor.engine.rules import AREA_TITLES, CORE_AREAS
+from advisor.facts import all_facts
 from advisor.inventory import load_inventory
 from advisor.profile import default_profile, load_profile
 from advisor.report.fetcher import ReportFetcher
@@ -24,6 +26,7 @@ PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
 DAY = dt.date(2026, 10, 5)
 SECTIONS = [
     "Executive summary",
+    "Scope and effort",
     "Findings by area",
     "Connectivity recommendations",
     "Data quality and confidence",
@@ -36,8 +39,8 @@ def _flat(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return assess(load_inventory(SAMPLE), load_profile(PROFILE))
+def sample(acme_sample):
+    return acme_sample
 
 
 @pytest.fixture(scope="module")
@@ -71,19 +74,58 @@ def test_cover_names_customer_consultant_and_target(rendered):
         assert expected in cover
 
 
-def test_executive_summary_is_one_page(rendered):
+def test_executive_summary_is_one_page(rendered, sample):
     _, pages, _ = rendered
     summary = pages[1]
+    s = sample.summary()
     assert "Executive summary" in summary and "What matters most" in summary
-    for text in ("80", "35.2 TiB", "565 h", "1,490 h", "Ready", "Not ready"):
-        assert text in summary
+    effort = f"{s['effort_hours']:,.0f} h"
+    for text in ("77", "of 80 in the inventory", "35.2 TiB", effort, "Ready", "Not ready"):
+        assert text in summary, text
+    # The scope in words, on the first page after the cover.
+    assert (
+        "The inventory lists 80 servers; 77 of them are in scope and assessed. 3 VMware "
+        "templates are not part of the move; the Scope and effort section lists them"
+    ) in summary
     for title in (
         "Production SAP on an IaaS platform SAP has not certified",
         "No instance type of the target is large enough",
-        "VM snapshots are the only backup",
     ):
         assert title in summary
-    assert pages[2].find("Findings by area") < 200
+    assert summary.count("Next step:") == 5  # all five top findings on this one page
+    assert pages[2].find("Scope and effort") < 200
+
+
+def test_scope_and_effort_section(rendered, sample):
+    _, pages, _ = rendered
+    page = next(p for p in pages[2:] if "Scope and effort" in p[:200])
+    for text in (
+        "Servers in the inventory 80",
+        "In scope and assessed 77",
+        "Not part of the move 3",
+        "VMware templates (3)",
+        "Templates are not running servers",
+        "tpl-rhel9",
+        "tpl-win2022",
+        "Reason recorded for each: VMware template: rebuilt as an image on the target",
+        "Effort: servers and one-off estate work",
+    ):
+        assert text in page, text
+    s = sample.summary()
+    assert f"The estimated effort is {s['effort_hours']:,.0f} h" in page
+    for code in sample.estate_work["code"]:
+        assert code in page
+    if len(sample.estate_work):
+        assert f"One-off estate work in total {s['effort_hours_estate']:,.0f} h" in page
+    assert "Segments by" not in page  # the sample profile sets no segment_by
+
+
+def test_no_internal_fact_names_in_the_report(rendered):
+    """Facts are named in words; the rule catalogue's parameter names (max_age_days) are the
+    engagement's settings and may contain a fact's name, so only whole words count."""
+    _, pages, _ = rendered
+    words = set(re.findall(r"\w+", " ".join(pages)))
+    assert sorted(n for n in all_facts() if "_" in n and n in words) == []
 
 
 def test_specific_findings_of_the_sample(rendered):
@@ -100,7 +142,7 @@ def test_specific_findings_of_the_sample(rendered):
     assert "at-vie-1 is about 2.0 ms away" in text
     assert "Zone at-vie-1 is nearer (2.0 ms instead of 14.1 ms to ch-gva-2)" in text
     # the accepted exception is shown, not hidden
-    assert "Agent-based backup is being rolled out" in text
+    assert "CI build server, rebuilt from its pipeline; no backup wanted" in text
     # connectivity: the default VPN, the private link where seeding is too slow
     assert "Site-to-site IPsec VPN" in text and "Private Connect" in text
     assert "Security groups deny all inbound traffic by default" in text

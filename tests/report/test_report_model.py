@@ -12,7 +12,7 @@ import pytest
 from advisor.engine.assess import assess
 from advisor.engine.rules import AREA_TITLES, CORE_AREAS
 from advisor.inventory import load_inventory
-from advisor.profile import default_profile, load_profile, parse_profile
+from advisor.profile import default_profile, parse_profile
 from advisor.report import charts
 from advisor.report.model import (
     TABLE_ROWS,
@@ -31,8 +31,8 @@ DAY = dt.date(2026, 10, 5)
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return assess(load_inventory(SAMPLE), load_profile(PROFILE))
+def sample(acme_sample):
+    return acme_sample
 
 
 @pytest.fixture(scope="module")
@@ -46,22 +46,36 @@ def bare():
     return build_report_model(assess(load_inventory(SAMPLE), default_profile()), date=DAY)
 
 
-def test_cover_and_headline_numbers(model):
+def test_cover_and_headline_numbers(model, sample):
     assert model.cover.customer == "Acme AG"
     assert model.cover.consultant == "Jane Doe"
     assert model.cover.company == "Example Consulting"
     assert model.cover.date == "5 October 2026"
     assert (model.cover.provider, model.cover.zone) == ("Exoscale", "ch-gva-2")
     assert model.cover.zone_place == "Geneva, Switzerland"
+    summary = sample.summary()
     stats = {s.label: s for s in model.summary.stats}
-    assert stats["Servers assessed"].value == "80"
+    assert stats["Servers in scope"].value == "77"  # the sample's 3 templates are left out
+    assert stats["Servers in scope"].note.startswith("of 80 in the inventory")
     assert stats["Storage provisioned"].value == "35.2 TiB"
     assert stats["Storage provisioned"].note == "21.6 TiB of it in use"
-    assert stats["Copy time over the uplinks"].value == "565 h"
+    seed = sample.portfolio_facts["estate_transfer_hours"]
+    assert stats["Copy time over the uplinks"].value == fmt_hours(seed)
     assert "Basel HQ" in stats["Copy time over the uplinks"].note
-    assert stats["Estimated effort"].value == "1,490 h"
+    effort = stats["Estimated effort"]
+    assert effort.value == f"{summary['effort_hours']:,.0f} h"
+    assert f"{summary['effort_hours_servers']:,.0f} h servers" in effort.note
+    assert f"+ {summary['effort_hours_estate']:,.0f} h one-off estate work" in effort.note
     tiles = {t.key: t.count for t in model.summary.readiness}
-    assert tiles == {"ready": "24", "conditional": "42", "not_ready": "3", "unknown": "11"}
+    assert tiles == {k: f"{v:,}" for k, v in summary["readiness"].items()}
+
+
+def test_summary_says_in_words_what_was_read_assessed_and_left_out(model):
+    assert model.summary.scope == (
+        "The inventory lists 80 servers; 77 of them are in scope and assessed. 3 VMware "
+        "templates are not part of the move; the Scope and effort section lists them with the "
+        "reason."
+    )
 
 
 def test_top_findings_put_blockers_first_and_count_estate_wide_ones(model):
@@ -85,22 +99,20 @@ def test_areas_come_core_first_in_the_fixed_order(model):
     assert all(a.rules for a in model.areas)
 
 
-def test_rule_tables_are_capped_and_worst_first(sample, model):
+def test_rule_tables_are_capped_and_worst_first(sample, model, accepted):
     f = sample.evaluation.findings
     shown = f[f["status"].isin(["fail", "accepted"])].groupby("code").size()
     for area in model.areas:
         for rule in area.rules:
-            assert len(rule.rows) <= TABLE_ROWS
+            assert sum(r.status == "fail" for r in rule.rows) <= TABLE_ROWS
+            assert sum(r.status == "accepted" for r in rule.rows) <= TABLE_ROWS
             if not rule.estate_wide:
                 assert len(rule.rows) + rule.more == shown[rule.code]
             scores = [int(r.score) for r in rule.rows if r.status == "fail"]
             assert scores == sorted(scores)
-    backups = next(a for a in model.areas if a.key == "backup")
-    bkp001 = next(r for r in backups.rules if r.code == "BKP001")
-    accepted = [r for r in bkp001.rows if r.status == "accepted"]
-    assert [(r.name, r.reason) for r in accepted] == [
-        ("vie-fs-01", "Agent-based backup is being rolled out")
-    ]
+    rule = next(r for a in model.areas for r in a.rules if r.code == accepted["rule"])
+    rows = [r for r in rule.rows if r.status == "accepted"]
+    assert [(r.name, r.reason) for r in rows] == [(accepted["server"], accepted["reason"])]
 
 
 def test_messages_keep_server_names_as_written(model):
@@ -145,8 +157,13 @@ def test_scaleway_connectivity_names_what_is_unverified():
 def test_data_quality_and_methodology(model):
     dq = model.data_quality
     assert {s.label: s.value for s in dq.source}["File"] == "acme-rvtools.xlsx"
-    assert any(r.cells[0] == "PLT005" for r in dq.unknown_rules)
-    assert any(r.cells[0] == "tools_\u200bok" for r in dq.unknown_facts)
+    assert dq.unknown_rules and dq.unknown_facts
+    # What the data leaves open reads in words, never as internal fact names.
+    assert all("_" not in r.cells[3] for r in dq.unknown_rules)
+    assert all("_" not in r.cells[0] for r in dq.unknown_facts)
+    assert {s.label: s.value for s in dq.source}["Servers"] == (
+        "80 read: 77 in scope, 3 out of scope, 0 rejected"
+    )
     assert dq.assumptions
     rules = [r for area in model.methodology.catalogue for r in area.rules]
     assert len(rules) == int(model.methodology.rules_total)
@@ -161,7 +178,9 @@ def test_without_a_profile_the_model_still_reads_well(bare):
     assert bare.connectivity.no_sites and not bare.connectivity.sites
     stats = {s.label: s for s in bare.summary.stats}
     assert stats["Copy time over the uplinks"].value == "unknown"
-    assert "none can move as they are" in bare.summary.intro
+    assert bare.scope.segment_label is None and not bare.scope.segments
+    ready = {t.key: t.count for t in bare.summary.readiness}["ready"]
+    assert ("none can move as they are" in bare.summary.intro) == (ready == "0")
     assert not any(a.charts for a in bare.areas if a.key in ("bandwidth", "latency"))
     assert any("No sites" in a for a in bare.data_quality.assumptions)
 

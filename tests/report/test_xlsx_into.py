@@ -104,3 +104,33 @@ def test_refuses_a_legacy_or_broken_workbook(tmp_path):
     fake.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     with pytest.raises(InputError, match=r"needs an \.xlsx"):
         write_scored_copy(a, fake, tmp_path / "x.xlsx")
+
+
+def test_out_of_scope_rows_say_so_with_the_reason(tmp_path):
+    path = write_xlsx(
+        tmp_path / "rv.xlsx",
+        {
+            "vInfo": [
+                VINFO_4X,
+                vinfo_row("web01"),
+                vinfo_row("tpl-win2022", Template="True", **{"VM UUID": "u-tpl"}),
+                vinfo_row("db01", **{"VM UUID": "u-db"}),
+            ]
+        },
+    )
+    a, copy = scored(path, tmp_path / "rv-scored.xlsx")
+    assert a.out_of_scope["name"].tolist() == ["tpl-win2022"]
+    ws = load_workbook(copy)["vInfo"]
+    width = len(VINFO_4X)
+    cells = {
+        row[0]: list(row[width : width + 4])
+        for row in ws.iter_rows(min_row=2, max_row=4, values_only=True)
+    }
+    score, readiness, disposition, finding = cells["tpl-win2022"]
+    assert (score, readiness, disposition) == (None, "out of scope", None)
+    reason = a.out_of_scope.set_index("name").at["tpl-win2022", "reason"]
+    assert finding == f"template: {reason}"
+    servers = a.servers.set_index("name")
+    for name in ("web01", "db01"):
+        assert cells[name][0] == servers.at[name, "score"]
+        assert cells[name][1] in ("ready", "conditional", "not ready", "unknown")

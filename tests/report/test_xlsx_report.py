@@ -12,14 +12,23 @@ from openpyxl import load_workbook
 
 from advisor.engine.assess import assess
 from advisor.inventory import load_inventory
-from advisor.profile import default_profile, load_profile, parse_profile
+from advisor.profile import default_profile, parse_profile
 from advisor.report.xlsx_report import write_xlsx as write_report
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_inventories" / "acme-rvtools.xlsx"
 PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
-SHEETS = ["Summary", "Servers", "Findings", "Rules", "Data quality", "Profile"]
-TABLES = SHEETS[1:]
+SHEETS = [
+    "Summary",
+    "Scope",
+    "Servers",
+    "Findings",
+    "Estate work",
+    "Rules",
+    "Data quality",
+    "Profile",
+]
+TABLES = [s for s in SHEETS if s not in ("Summary", "Scope")]  # Scope has counts above its table
 
 HOSTILE = [
     '=HYPERLINK("http://x","y")',
@@ -34,8 +43,8 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return assess(load_inventory(SAMPLE), load_profile(PROFILE))
+def sample(acme_sample):
+    return acme_sample
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +81,8 @@ def test_row_counts(book, sample):
     _, wb = book
     f = sample.evaluation.findings
     estate = sample.evaluation.portfolio
-    assert len(rows(wb["Servers"])) == len(sample.servers) == 80
+    # The sample's three templates are out of scope: listed on Scope, not scored on Servers.
+    assert len(rows(wb["Servers"])) == len(sample.servers) == 77
     expected = int(f["status"].isin(["fail", "accepted"]).sum())
     expected += int((estate["status"] == "fail").sum())
     assert len(rows(wb["Findings"])) == expected
@@ -115,7 +125,7 @@ def test_servers_numbers_are_numbers_with_formats(book, sample):
     assert by["Used GiB"].number_format == "#,##0"
     assert by["Memory GiB"].number_format == "#,##0.0"
     assert by["Effort h"].number_format == "#,##0.0"
-    assert isinstance(by["Template"].value, bool)
+    assert "Template" not in by  # templates are out of scope, never on this sheet
     name = by["Server"].value
     server = sample.servers.set_index("name").loc[name]
     assert by["Score"].value == server["score"]
@@ -150,15 +160,15 @@ def test_conditional_colours(book):
     assert "cellIs" in findings[severity.column_letter]
 
 
-def test_findings_carry_remediation_and_the_accepted_reason(book):
+def test_findings_carry_remediation_and_the_accepted_reason(book, accepted):
     _, wb = book
     ws = wb["Findings"]
-    accepted = [r for r in rows(ws) if r[column(ws, "Status")] == "accepted"]
-    assert len(accepted) == 1
-    row = accepted[0]
-    assert row[column(ws, "Server")] == "vie-fs-01"
-    assert row[column(ws, "Code")] == "BKP001"
-    assert row[column(ws, "Accepted because")] == "Agent-based backup is being rolled out"
+    rows_accepted = [r for r in rows(ws) if r[column(ws, "Status")] == "accepted"]
+    assert len(rows_accepted) == 1
+    row = rows_accepted[0]
+    assert row[column(ws, "Server")] == accepted["server"]
+    assert row[column(ws, "Code")] == accepted["rule"]
+    assert row[column(ws, "Accepted because")] == accepted["reason"]
     assert all(r[column(ws, "What to do")] for r in rows(ws))
 
 
@@ -169,8 +179,18 @@ def test_summary_headline_numbers_and_charts(book, sample):
     summary = sample.summary()
     assert values["Customer"] == "Acme AG"
     assert values["Target"] == "exoscale ch-gva-2"
-    assert values["Servers assessed"] == 80
-    assert values["Used GiB (templates excluded)"] == summary["used_gib"]
+    assert values["Servers assessed"] == 77
+    assert values["Server rows read"] == 80
+    assert values["In scope (assessed)"] == 77
+    assert values["Out of scope"] == 3
+    assert values["  template"] == 3
+    assert values["Used GiB"] == summary["used_gib"]
+    assert values["Effort h (total)"] == summary["effort_hours"]
+    assert values["  servers in scope (Servers sheet)"] == summary["effort_hours_servers"]
+    assert values["  one-off estate work (Estate work sheet)"] == summary["effort_hours_estate"]
+    assert summary["effort_hours"] == pytest.approx(
+        summary["effort_hours_servers"] + summary["effort_hours_estate"], abs=0.1
+    )
     assert values["ready"] == summary["readiness"]["ready"]
     assert values["not ready"] == summary["readiness"]["not_ready"]
     assert values["rehost"] == summary["dispositions"]["rehost"]
@@ -199,14 +219,14 @@ def test_rules_sheet_shows_params_and_overrides(tmp_path):
     assert not any(r[column(plain, "Overridden")] for r in rows(plain))
 
 
-def test_profile_sheet_lists_the_profile_as_used(book):
+def test_profile_sheet_lists_the_profile_as_used(book, accepted):
     _, wb = book
     values = dict(rows(wb["Profile"]))
     assert values["customer.name"] == "Acme AG"
     assert values["target.zone"] == "ch-gva-2"
     assert values["sites[0].name"] == "Basel HQ"
     assert values["sites[0].datacenters"] == "Basel-DC"
-    assert values["exceptions[0].rule"] == "BKP001"
+    assert values["exceptions[0].rule"] == accepted["rule"]
     assert values["profile file"].endswith("acme-profile.yaml")
 
 
@@ -293,7 +313,7 @@ def test_no_formula_anywhere_in_the_sheet_xml(hostile):
             xml = zf.read(name).decode("utf-8")
             assert not re.search(r"<f[\s>]", xml), name
             assert "<script>" not in xml  # escaped as &lt;script&gt;
-        servers = zf.read("xl/worksheets/sheet2.xml").decode("utf-8")
+        servers = zf.read(f"xl/worksheets/sheet{SHEETS.index('Servers') + 1}.xml").decode()
     assert "=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)" in servers or (
         '=HYPERLINK("http://x","y")' in servers
     )

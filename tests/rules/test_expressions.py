@@ -80,3 +80,11 @@ def test_refused(text, reason):
     with pytest.raises(ExpressionError, match=None) as info:
         compile_expression(text, NAMES)
     assert reason in str(info.value)
+
+
+def test_coalesce_fills_an_unknown_of_another_type():
+    """A rule example's unknown arrives as an empty number column; `coalesce(x, false)` must
+    still give false, not fail on the column's type."""
+    env = {"flag": pd.Series([None, None], dtype="Float64")}
+    expr = compile_expression("not coalesce(flag, false)", {"flag"})
+    assert expr.evaluate(env, pd.RangeIndex(2)).tolist() == [True, True]

@@ -1,5 +1,8 @@
 """Text evidence: regular expressions over whole text columns, run by pyarrow's RE2 engine.
 
+Shared by the scope stage and the fact modules (both read what people wrote in names,
+notes and attributes).
+
 Fact modules search names, notes and attributes with a few hundred patterns per estate.
 pandas sends a pattern to Python's `re`, one row at a time, as soon as it holds `\\s`, a
 lookaround or (on non-ASCII data) `\\b`; its `isin` on arrow strings converts the values
@@ -117,6 +120,15 @@ def _as_text(values: pd.Series | pd.Index) -> Arrow:
 #: Words that negate a mention when they come shortly before or after it.
 NEG_BEFORE = r"\b(?:no|not|never|without|kein\w*|ohne)\b[^.;:()!?|]{0,25}"
 NEG_AFTER = r"\W{0,3}(?:is |was |has |have |been |got )*(?:never|not)\b"
+
+
+#: Words before a product or server name that make a note about something the server uses,
+#: serves or sits behind ('RADIUS for the Fortigate VPN', 'backed up via the Veeam proxy'),
+#: not about what the server is. Put before a pattern: f"{REFERENCED}(?:{pattern})".
+REFERENCED = (
+    r"\b(?:for|via|uses?|using|to|from|behind|through|with|by|towards?|against)\s+"
+    r"(?:the\s+|a\s+|an\s+|our\s+)?"
+)
 
 
 def mentioned(text: pd.Series, pattern: str) -> pd.Series:

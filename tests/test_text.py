@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advisor.facts import text
+from advisor import text
 
 
 def col(*values: str | None, dtype: str = "string") -> pd.Series:
