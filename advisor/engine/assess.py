@@ -118,7 +118,7 @@ class Assessment:
         by_server = _findings_by_server(ev.findings)
         servers = []
         table = self.servers.sort_values(["name", "id"])
-        in_scope = {"in_scope": True, "reason": None}
+        in_scope = {"in_scope": True, "category": None, "reason": None}
         for row in table.itertuples():
             servers.append(
                 {
