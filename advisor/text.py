@@ -184,6 +184,15 @@ def labels(flags: dict[str, pd.Series], index: pd.Index, sep: str = ", ") -> pd.
     return pd.Series(values, index=index, dtype="string")
 
 
+def joined(*parts: pd.Series) -> pd.Series:
+    """Evidence parts joined with '; ', missing parts skipped; NA where none is known."""
+    out = parts[0].fillna("")
+    for part in parts[1:]:
+        out = out + ("; " + part).fillna("")
+    out = out.str.removeprefix("; ")
+    return out.astype("string").mask(out.eq(""))
+
+
 def short_list(items: list[str], limit: int) -> str | None:
     """'a, b, c and 4 more': at most `limit` items named, the rest counted; None for none."""
     if not items:

@@ -7,15 +7,29 @@ quirk has a test that fails when the handling breaks.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
+import sys
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from openpyxl import Workbook
 
 Rows = Sequence[Sequence[object]]
+
+
+def load_script(path: Path, name: str) -> ModuleType:
+    """A script of the project (a sample generator, a docs script) as a module: they are not
+    part of the package, yet tests use what they make."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    sys.modules[name] = module  # dataclasses look their module up while executing
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_xlsx(path: Path, sheets: dict[str, Rows]) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -25,12 +24,9 @@ def corpus() -> Path:
 
 def load_generator():
     """The sample estate generator as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("sample_generate", SAMPLES / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = module  # its dataclasses look their module up while executing
-    spec.loader.exec_module(module)
-    return module
+    from builders import load_script
+
+    return load_script(SAMPLES / "generate.py", "sample_generate")
 
 
 @pytest.fixture(scope="session")

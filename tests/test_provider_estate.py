@@ -10,14 +10,13 @@ attributes). Verdicts of facts and rules are deliberately not asserted here.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import ipaddress
 import re
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import load_script
 from python_calamine import CalamineWorkbook
 
 from advisor.inventory import load_inventory
@@ -39,12 +38,7 @@ RUBRIK = "attr.Last Backup (Rubrik)"
 
 def load_generator(name: str = "provider_estate"):
     """The generator as a module (a script beside the samples, not part of the package)."""
-    spec = importlib.util.spec_from_file_location(name, GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = module  # its dataclasses look their module up while executing
-    spec.loader.exec_module(module)
-    return module
+    return load_script(GENERATOR, name)
 
 
 @pytest.fixture(scope="module")

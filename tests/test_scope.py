@@ -3,12 +3,11 @@ profile narrows the scope and names the segments, and every server read is accou
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import load_script
 
 from advisor.engine.assess import assess
 from advisor.inventory import load_inventory
@@ -19,19 +18,10 @@ from advisor.scope import decide_scope
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_inventories"
 
 
-def _provider_module():
-    spec = importlib.util.spec_from_file_location("provider_estate", SAMPLES / "provider_estate.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory):
     """The provider estate (Cloud Director, three tenants) and its pattern manifest."""
-    module = _provider_module()
+    module = load_script(SAMPLES / "provider_estate.py", "provider_estate")
     path = module.generate(tmp_path_factory.mktemp("provider"))
     return load_inventory(path), module.PATTERNS
 

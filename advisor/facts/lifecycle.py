@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
-from advisor.text import found, member, mentioned, quoted, replace
+from advisor.text import found, joined, member, mentioned, quoted, replace
 
 _MS_SERVER = "https://learn.microsoft.com/windows/release-health/windows-server-release-info"
 _MS_LIFECYCLE = "https://learn.microsoft.com/lifecycle/products/"
@@ -327,7 +327,7 @@ def _retire(
 
     power = state.map({"on": "running", "suspended": "suspended"}).astype("string")
     power = power.mask(off_note.notna(), "powered off, " + off_note)
-    evidence = _joined(
+    evidence = joined(
         power,
         "notes " + quoted(notes, RETIRE_HINT, in_notes),
         ("VM name '" + names + "'").where(in_name),
@@ -339,15 +339,6 @@ def _retire(
         "keep_hint": keep.astype("boolean"),
         "retire_evidence": evidence,
     }
-
-
-def _joined(*parts: pd.Series) -> pd.Series:
-    """The known parts joined with '; ' (NA where none is known)."""
-    out = parts[0].fillna("")
-    for part in parts[1:]:
-        out = out + ("; " + part).fillna("")
-    out = out.str.removeprefix("; ")
-    return out.astype("string").mask(out.eq(""))
 
 
 def _days(delta: pd.Series) -> pd.Series:

@@ -32,6 +32,7 @@ from advisor.text import (
     REFERENCED,
     flag_each,
     found,
+    joined,
     member,
     mentioned,
     quoted,
@@ -473,7 +474,7 @@ def _appliances(ctx: FactContext) -> dict[str, pd.Series]:
             else pd.Series(pd.NA, index=idx, dtype="string")
         )
         evidence.append(
-            _joined(
+            joined(
                 "notes " + quoted(notes, app.text, pd.Series(in_notes, index=idx)),
                 "OS name " + quoted(os_name, app.text, pd.Series(in_os, index=idx)),
                 "VM name '" + names.where(in_name) + "'",
@@ -496,15 +497,6 @@ def _appliances(ctx: FactContext) -> dict[str, pd.Series]:
         "vendor_appliance_evidence": proof.where(is_app),
         "is_vendor_appliance": pd.Series(is_app, index=idx, dtype="boolean"),
     }
-
-
-def _joined(*parts: pd.Series) -> pd.Series:
-    """The known parts joined with '; ' (NA where none is known)."""
-    out = parts[0].fillna("")
-    for p in parts[1:]:
-        out = out + ("; " + p).fillna("")
-    out = out.str.removeprefix("; ")
-    return out.astype("string").mask(out.eq(""))
 
 
 def _devices(ctx: FactContext) -> dict[str, pd.Series]:

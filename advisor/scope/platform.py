@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.inventory.schema import Inventory
-from advisor.text import REFERENCED, first, found, member
+from advisor.text import REFERENCED, first, found, member, short_list
 
 #: vSphere's own agent VMs: vSphere Cluster Services (vCLS) and vSphere Pods run on the
 #: 'VMware Photon CRX' kernel and are created and removed by vCenter.
@@ -168,13 +168,8 @@ def _hot_added(inv: Inventory) -> pd.Series:
     names = s.set_index("id")["name"].astype("string")
     foreign = foreign.assign(guest=foreign["owner"].map(names)).dropna(subset=["guest"])
     listed = foreign.drop_duplicates(["sid", "guest"]).sort_values(["sid", "guest"])
-    joined = listed.groupby("sid")["guest"].agg(lambda g: _first_few(list(g)))
+    joined = listed.groupby("sid")["guest"].agg(lambda g: short_list(list(g), 3))
     return joined.reindex(s["id"]).set_axis(s.index).astype("string")
-
-
-def _first_few(names: list[str], limit: int = 3) -> str:
-    head = ", ".join(names[:limit])
-    return head if len(names) <= limit else f"{head} and {len(names) - limit} more"
 
 
 def _text(text: str, s: pd.DataFrame) -> pd.Series:

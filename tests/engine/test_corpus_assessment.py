@@ -7,27 +7,15 @@ on more than a third of a real estate.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from builders import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location(
-        "corpus_table", ROOT / "scripts" / "corpus_table.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-TABLE = _script()
+TABLE = load_script(ROOT / "scripts" / "corpus_table.py", "corpus_table")
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,11 @@ sank real assessments, on named VMs, assessed with the tenants as segments."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import load_script
 
 from advisor.engine.assess import assess
 from advisor.inventory import load_inventory
@@ -19,11 +18,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_inventories"
 
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("provider_estate", SAMPLES / "provider_estate.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = load_script(SAMPLES / "provider_estate.py", "provider_estate")
     path = module.generate(tmp_path_factory.mktemp("provider"))
     a = assess(load_inventory(path), parse_profile({"segment_by": "attribute:Tenant"}))
     f = a.evaluation.findings
