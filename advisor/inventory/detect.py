@@ -15,9 +15,9 @@ from python_calamine import CalamineWorkbook
 
 from advisor.errors import InputError
 from advisor.inventory import azure_migrate, generic, rvtools, rvtools_csv, template
+from advisor.inventory.csv_text import csv_rows
 from advisor.inventory.quality import check_accounting
 from advisor.inventory.readers import (
-    csv_rows,
     gc_paused,
     open_workbook,
     sheet_rows,

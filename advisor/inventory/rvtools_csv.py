@@ -10,7 +10,8 @@ import zipfile
 from pathlib import Path
 
 from advisor.errors import InputError
-from advisor.inventory.readers import RawTable, csv_rows, table_from_rows
+from advisor.inventory.csv_text import csv_rows
+from advisor.inventory.readers import RawTable, table_from_rows
 from advisor.inventory.rvtools import build, header_matches_rvtools, tab_of
 from advisor.inventory.schema import Inventory, Source
 
