@@ -1,12 +1,15 @@
 """Terminal summary of `advisor assess`: scope, readiness, dispositions, effort, top findings
-by area, data confidence and the assumptions made. The files written hold the detail."""
+by area, data confidence and the assumptions made. The files written hold the detail.
+
+Names, paths, messages and assumptions come from the customer's file or the profile, so they
+reach Rich as `Text` (never parsed as markup): a server called `[/red]` prints as itself.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -25,14 +28,15 @@ _READINESS_STYLE = {
 def render_summary(a: Assessment, console: Console, files: list[Any]) -> None:
     s = a.summary()
     src = a.inventory.source
+    version = f" {src.format_version}" if src.format_version else ""
     console.print(
-        f"[bold]{escape(str(a.profile.customer.name))}[/bold]: {s['servers']} servers from "
-        + escape(
-            f"{src.path} ({src.format}{' ' + src.format_version if src.format_version else ''})"
-            f" -> {a.profile.target.provider} {a.profile.target.zone}"
+        Text.assemble(
+            (str(a.profile.customer.name), "bold"),
+            f": {s['servers']} servers from {src.path} ({src.format}{version})"
+            f" -> {a.profile.target.provider} {a.profile.target.zone}",
         )
     )
-    console.print(escape(scope_line(s["scope"])), highlight=False)
+    console.print(Text(scope_line(s["scope"])))
     t = Table(title="Readiness", title_justify="left")
     for col in ("ready", "conditional", "not ready", "unknown", "mean score", "effort"):
         t.add_column(col, justify="right")
@@ -46,31 +50,34 @@ def render_summary(a: Assessment, console: Console, files: list[Any]) -> None:
         f"{s['effort_hours']:,.0f} h",
     )
     console.print(t)
-    console.print(effort_line(s, len(a.estate_work)), highlight=False)
+    console.print(Text(effort_line(s, len(a.estate_work))))
     d = Table(title="Dispositions", title_justify="left")
     for k in s["dispositions"]:
-        d.add_column(k, justify="right")
+        d.add_column(Text(str(k)), justify="right")
     d.add_row(*(str(v) for v in s["dispositions"].values()))
     console.print(d)
     console.print(_top_findings(a))
+    for line in plan_lines(a.plan):
+        console.print(Text(line))
     estate = a.evaluation.portfolio
     failed = estate[estate["status"] == "fail"]
     if len(failed):
-        console.print("[bold]Estate-wide[/bold]")
+        console.print(Text("Estate-wide", style="bold"))
         for row in failed.itertuples():
-            line = escape(f"  {row.code} [{row.severity}] {row.message}")
-            console.print(line, highlight=False)
+            console.print(Text(f"  {row.code} [{row.severity}] {row.message}"))
     conf = s["confidence"]
     console.print(
-        "Data confidence (servers per level 1-5): "
-        + ", ".join(f"{k}: {v}" for k, v in conf.items())
+        Text(
+            "Data confidence (servers per level 1-5): "
+            + ", ".join(f"{k}: {v}" for k, v in conf.items())
+        )
     )
     if a.assumptions:
-        console.print("[bold]Assumptions[/bold]")
+        console.print(Text("Assumptions", style="bold"))
         for line in a.assumptions:
-            console.print(escape(f"  - {line}"), highlight=False)
+            console.print(Text(f"  - {line}"))
     for path in files:
-        console.print(escape(f"wrote {path}"), highlight=False)
+        console.print(Text(f"wrote {path}"))
 
 
 def scope_line(scope: dict[str, Any]) -> str:
@@ -112,11 +119,37 @@ def _top_findings(a: Assessment) -> Table:
         code = per_rule.sort_values(["rank", "n"], ascending=False).index[0]
         titles = {r.code: r.spec.title for r in a.rules}
         t.add_row(
-            AREA_TITLES[area],
+            Text(AREA_TITLES.get(area, str(area))),
             str(sub["server_id"].nunique()),
-            worst,
+            Text(str(worst)),
             Text(f"{code} {titles[code]} ({per_rule.loc[code, 'n']})"),
         )
     if not len(failed):
         t.add_row("-", "0", "-", "no rule failed")
     return t
+
+
+def plan_lines(plan: Any) -> list[str]:
+    """The plan in two or three lines: waves and dates, and the monthly cost per provider
+    (a floor, said as such, where servers lack a price)."""
+    if plan is None:
+        return []
+    t = plan.timeline
+    lines = [
+        f"Plan: {t.waves} waves from {t.start:%d %b %Y} to {t.end:%d %b %Y} ({t.weeks} weeks), "
+        f"{t.engineer_hours:,.0f} engineer hours"
+    ]
+    for cost in plan.providers.values():
+        totals = cost.totals
+        unpriced = int(totals["rightsized_unpriced_servers"])
+        if unpriced == 0 and totals["rightsized_total_monthly"] is not None:
+            amount = f"{float(totals['rightsized_total_monthly']):,.2f} {cost.currency}"
+        elif totals["rightsized_priced_monthly"] is not None:
+            amount = (
+                f"at least {float(totals['rightsized_priced_monthly']):,.2f} {cost.currency} "
+                f"({unpriced:,} of {int(totals['servers']):,} servers not fully priced)"
+            )
+        else:
+            amount = "unknown (no prices in the catalog)"
+        lines.append(f"Monthly on {cost.display_name}, right-sized: {amount}")
+    return lines

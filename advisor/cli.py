@@ -1,7 +1,12 @@
 """The `advisor` command line: parses, calls, prints. No logic of its own.
 
-Exit codes: 0 done; 1 a --fail-on threshold was reached; 2 bad input or usage, with a
-one-line reason and no traceback; 3 internal error.
+Exit codes: 0 done; 1 a --fail-on threshold was reached (or, for `score`, some inputs
+failed); 2 bad input or usage, with a one-line reason and no traceback; 3 internal error;
+130 interrupted (Ctrl-C).
+
+What is printed from a file, a path, a profile or an error message is data: it reaches Rich
+as `Text` or with markup off, never as markup, so `[/red]` in a VM name prints as itself
+instead of crashing the command. Styling lives only in the constant parts of a line.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from advisor import __version__
 from advisor.errors import InputError
+from advisor.output_guard import Input, Output, folder_files, refuse_overwrite
 
 app = typer.Typer(
     name="advisor",
@@ -28,36 +35,62 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+# emoji=False: `:fire:` in a server name is text, not a glyph to substitute.
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def guarded(func: F) -> F:
-    """Map errors to exit codes: InputError -> 2 with one line, anything else -> 3."""
+    """Map errors to exit codes: InputError -> 2 with one line, Ctrl-C -> 130, anything
+    else -> 3. Exit 1 stays free for --fail-on, so CI never mistakes a crash for a verdict."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            _complain("error:", str(exc))
             raise typer.Exit(2) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except typer.Exit:
             raise
+        except (typer.Abort, KeyboardInterrupt):
+            _complain("interrupted", "")
+            raise typer.Exit(130) from None
         except Exception as exc:
             if os.environ.get("ADVISOR_DEBUG"):
                 raise
-            err.print(
-                f"[red]internal error:[/red] {type(exc).__name__}: {exc} "
-                "(set ADVISOR_DEBUG=1 for the traceback)",
-                highlight=False,
-                soft_wrap=True,
-            )
+            _complain("internal error:", _internal_message(exc))
             raise typer.Exit(3) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal_message(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc} (set ADVISOR_DEBUG=1 for the traceback)"
+
+
+def _complain(label: str, message: str) -> None:
+    """One red-labelled line on stderr. The message is data (it may quote a file name with
+    `[` in it), so it is never parsed as markup; if Rich still fails, plain text goes out,
+    because a failing error handler would turn exit 2 or 3 into Python's exit 1."""
+    try:
+        line = Text.assemble((label, "red"), f" {message}" if message else "")
+        err.print(line, highlight=False, soft_wrap=True)
+    except Exception:
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"{label} {message}".rstrip() + "\n")
+
+
+def _say(text: object) -> None:
+    """Print a line of data (a path, a profile line, a rule text) exactly as it is."""
+    out.print(Text(str(text)))
+
+
+def _heading(text: str) -> None:
+    """A bold section title of a constant text."""
+    out.print(Text(text, style="bold"))
 
 
 def _version(value: bool) -> None:
@@ -124,7 +157,7 @@ def template(
     if output.suffix.lower() != ".xlsx":
         raise InputError(f"{output}: the template is an .xlsx workbook; name it FILE.xlsx")
     write_template(output)
-    out.print(f"wrote {output}")
+    _say(f"wrote {output}")
 
 
 ProfileOption = Annotated[
@@ -142,6 +175,16 @@ def _load_profile(path: Path | None):
     from advisor.profile import default_profile, load_profile
 
     return load_profile(path) if path else default_profile()
+
+
+def _check_settings(prof: Any, sets: list[str] | None) -> None:
+    """Check --set values and the profile's rule overrides once, before any inventory is
+    read: `score` would otherwise fail every input on the same bad value, one by one, and
+    end with exit 1 ("inputs failed") instead of exit 2 (bad usage)."""
+    from advisor.engine.assess import load_catalog_rules
+    from advisor.engine.settings import resolve_settings
+
+    resolve_settings(load_catalog_rules(), prof.rules, sets or [])
 
 
 @app.command()
@@ -162,25 +205,101 @@ def assess(
     appendix: Annotated[
         bool, typer.Option("--appendix", help="Add per-server detail pages to the report.")
     ] = False,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="Also assess on this provider (exoscale or scaleway) and show both side by "
+            "side; overrides the profile's target.compare.",
+        ),
+    ] = None,
+    groups: Annotated[
+        Path | None,
+        typer.Option(
+            "--groups",
+            help="Move groups as edited in a workbook's Groups sheet (server, group); "
+            "they replace the groups advisor derives for the servers listed.",
+        ),
+    ] = None,
+    dependencies: Annotated[
+        Path | None,
+        typer.Option(
+            "--dependencies",
+            help="Dependency table (CSV or a sheet named Dependencies: source, target, "
+            "port); linked servers move in one group.",
+        ),
+    ] = None,
 ) -> None:
-    """Assess an inventory; writes OUT/assessment.pdf, .html, .xlsx and .json."""
+    """Assess an inventory and plan the move; writes OUT/assessment.pdf, .html, .xlsx and
+    .json."""
     from advisor.assess_view import render_summary
-    from advisor.engine.assess import assess as run_assessment
     from advisor.inventory import load_inventory
+    from advisor.inventory.dependencies import read_dependencies
+    from advisor.inventory.groups_file import read_group_edits
+    from advisor.plan.stage import PROVIDERS, assess_and_plan
     from advisor.report import PdfWorker, write_reports
 
     if fail_on is not None and fail_on not in SEVERITY_CHOICES:
         raise InputError(f"--fail-on: '{fail_on}' is not one of {', '.join(SEVERITY_CHOICES)}")
+    if compare is not None:
+        compare = compare.strip().lower()
+        if compare not in PROVIDERS:
+            raise InputError(f"--compare: '{compare}' is not one of {', '.join(PROVIDERS)}")
+    reports = [Output("--out", out_dir / f"assessment.{ext}", "folder") for ext in REPORT_EXTS]
+    side = _side_inputs(profile=profile, mapping=mapping, groups=groups, dependencies=dependencies)
+    inputs = _inventory_inputs([inventory]) + side
+    refuse_overwrite(reports, inputs)
     prof = _load_profile(profile)
+    refuse_overwrite(reports, _logo_input(prof))
+    _check_settings(prof, sets)
+    if compare is not None and compare == prof.target.provider:
+        raise InputError(f"--compare {compare}: is already the profile's target provider")
+    edits = read_group_edits(groups) if groups is not None else None
     with PdfWorker() as worker, _stage("Reading the inventory") as stage:
         inv = load_inventory(inventory, fmt=fmt, mapping=mapping)
+        if dependencies is not None:
+            inv.dependencies = _joined_dependencies(
+                inv.dependencies, read_dependencies(dependencies)
+            )
         stage(f"Assessing {len(inv.servers):,} servers")
-        result = run_assessment(inv, prof, cli_sets=sets or [])
+        result = assess_and_plan(inv, prof, cli_sets=sets or [], group_edits=edits, compare=compare)
         stage("Writing the report, workbook and JSON")
         paths = write_reports(result, out_dir, appendix=appendix, worker=worker)
     render_summary(result, out, paths)
     if fail_on is not None and _reached(result, fail_on):
         raise typer.Exit(1)
+
+
+def _joined_dependencies(own: Any, extra: Any) -> Any:
+    """The inventory's dependency rows followed by those of --dependencies."""
+    import pandas as pd
+
+    return extra if own is None or own.empty else pd.concat([own, extra], ignore_index=True)
+
+
+#: The files `assess` writes into --out (advisor.report.write_reports, OUTPUT_NAMES there).
+REPORT_EXTS = ("json", "xlsx", "html", "pdf")
+
+
+def _inventory_inputs(paths: list[Path]) -> list[Input]:
+    """The inventories as inputs; a folder (RVTools CSV export) counts with every file in it."""
+    found: list[Input] = []
+    for path in paths:
+        found.append(Input("the input inventory", path))
+        if path.is_dir():
+            found += [Input("the input file", f, path) for f in folder_files(path)]
+    return found
+
+
+def _side_inputs(**options: Path | None) -> list[Input]:
+    """The other files a run reads (--profile, --mapping, --into), named by their option."""
+    return [Input(f"the --{name} file", path) for name, path in options.items() if path]
+
+
+def _logo_input(prof: Any) -> list[Input]:
+    """The profile's logo, read into the reports; known only once the profile is loaded."""
+    logo = prof.branding.logo
+    return [Input("the profile's logo", Path(logo))] if logo else []
 
 
 @contextlib.contextmanager
@@ -243,7 +362,7 @@ def rules_list(
     for col in ("code", "name", "area", "severity", "title"):
         t.add_column(col)
     for row in rows:
-        t.add_row(*row.values())
+        t.add_row(*(Text(str(v)) for v in row.values()))
     out.print(t)
 
 
@@ -257,36 +376,45 @@ def rules_show(code: Annotated[str, typer.Argument(help="Rule code or name.")]) 
     index = {key: r for r in load_catalog_rules() for key in (r.code, r.name)}
     rule = find_rule(index, code, "rules show")
     s = rule.spec
-    out.print(f"[bold]{rule.code}[/bold] {rule.name}: {s.title}")
-    out.print(
+    out.print(Text.assemble((rule.code, "bold"), f" {rule.name}: {s.title}"))
+    _say(
         f"area {s.area}, severity {s.severity}, disposition {s.disposition}, "
         f"effort {s.effort_hours:g} h, scope {s.scope}"
     )
-    out.print(f"condition: {' '.join(s.when.split())}", highlight=False)
-    out.print(f"message:   {' '.join(s.message.split())}", highlight=False)
+    _say(f"condition: {_flat(s.when)}")
+    _say(f"message:   {_flat(s.message)}")
     if s.params:
-        out.print("params:")
+        _say("params:")
         for name, p in s.params.items():
-            out.print(f"  {name} = {p.default!r} {p.unit}: {p.description}", highlight=False)
-    out.print(f"\n[bold]Why[/bold]\n{' '.join(s.rationale.split())}", highlight=False)
-    out.print(f"\n[bold]What to do[/bold]\n{' '.join(s.remediation.split())}", highlight=False)
-    out.print("\n[bold]References[/bold]")
+            _say(f"  {name} = {p.default!r} {p.unit}: {p.description}")
+    _section("Why", s.rationale)
+    _section("What to do", s.remediation)
+    _heading("\nReferences")
     for ref in s.references:
-        out.print(f"  - {ref.title}: {ref.url}", highlight=False)
+        _say(f"  - {ref.title}: {ref.url}")
     for provider, texts in s.providers.items():
         name = provider.capitalize()
         if texts.rationale:
-            why = " ".join(texts.rationale.split())
-            out.print(f"\n[bold]Why, on {name}[/bold]\n{why}", highlight=False)
+            _section(f"Why, on {name}", texts.rationale)
         if texts.remediation:
-            todo = " ".join(texts.remediation.split())
-            out.print(f"\n[bold]What to do, on {name}[/bold]\n{todo}", highlight=False)
+            _section(f"What to do, on {name}", texts.remediation)
         for ref in texts.references or []:
-            out.print(f"  - ({name}) {ref.title}: {ref.url}", highlight=False)
-    out.print("\n[bold]Examples[/bold]")
+            _say(f"  - ({name}) {ref.title}: {ref.url}")
+    _heading("\nExamples")
     for ex in s.examples:
-        out.print(f"  - {ex.name}: {ex.facts} {ex.params or ''} -> {ex.expect}", highlight=False)
-    out.print(f"\nfile: {rule.path}")
+        _say(f"  - {ex.name}: {ex.facts} {ex.params or ''} -> {ex.expect}")
+    _say(f"\nfile: {rule.path}")
+
+
+def _flat(text: str) -> str:
+    """A rule's folded YAML text on one line."""
+    return " ".join(text.split())
+
+
+def _section(title: str, body: str) -> None:
+    """A blank line, a bold title, then the text (a rule's rationale or remediation)."""
+    _heading(f"\n{title}")
+    _say(_flat(body))
 
 
 @rules_app.command("facts")
@@ -317,7 +445,8 @@ def rules_facts(
     for col in ("fact", "scope", "unit", "meaning", "inputs"):
         t.add_column(col)
     for f in facts:
-        t.add_row(f.name, f.scope, f.unit, f.description, ", ".join(f.inputs))
+        cells = (f.name, f.scope, f.unit, f.description, ", ".join(f.inputs))
+        t.add_row(*(Text(str(c)) for c in cells))
     out.print(t)
 
 
@@ -332,9 +461,11 @@ def rules_docs(
     from advisor.engine.assess import load_catalog_rules
     from advisor.engine.docs import rules_markdown
 
+    rules = load_catalog_rules()
+    refuse_overwrite([Output("--output", output)], [Input("the rule file", r.path) for r in rules])
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(rules_markdown(load_catalog_rules()), encoding="utf-8")
-    out.print(f"wrote {output}")
+    output.write_text(rules_markdown(rules), encoding="utf-8")
+    _say(f"wrote {output}")
 
 
 profile_app = typer.Typer(help="Engagement profiles: init, check.", no_args_is_help=True)
@@ -350,10 +481,12 @@ def profile_init(
     """Write a commented example profile to adapt."""
     from advisor.profile import profile_template
 
+    source = Path(__file__).resolve().parent / "profile_template.yaml"
+    refuse_overwrite([Output("profile init", output)], [Input("the bundled example", source)])
     if output.exists() and not force:
         raise InputError(f"{output}: already exists (use --force to overwrite)")
     output.write_text(profile_template(), encoding="utf-8")
-    out.print(f"wrote {output}")
+    _say(f"wrote {output}")
 
 
 @profile_app.command("check")
@@ -363,7 +496,7 @@ def profile_check(path: Annotated[Path, typer.Argument(help="Profile to check.")
     from advisor.profile import check_profile
 
     for line in check_profile(path):
-        out.print(line, highlight=False)
+        _say(line)
 
 
 @app.command()
@@ -430,12 +563,19 @@ def score(
         copy = into_output or output.parent / f"{into.stem}-scored{into.suffix.lower()}"
         if copy.resolve() in (into.resolve(), output.resolve()):
             raise InputError(f"--into-output {copy}: must differ from --into and --output")
+    targets = [Output("--output", output)]
+    if copy is not None:
+        targets.append(Output("--into-output" if into_output else "the scored copy", copy))
+    side = _side_inputs(profile=profile, into=into)
+    refuse_overwrite(targets, _score_inputs(inputs) + side)
     prof = _load_profile(profile)
+    _check_settings(prof, sets)
     paths = expand_inputs(inputs, skip=[output] + ([copy] if copy else []))
     if into is not None and len(paths) != 1:
         raise InputError(f"--into takes one inventory; {inputs[0]} holds {len(paths)}")
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    # markup=False: the description holds a file name, which may contain "[/red]".
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("scoring", total=len(paths))
 
@@ -445,9 +585,8 @@ def score(
         def done(result) -> None:
             bar.advance(task)
             if not result.ok:
-                bar.console.print(
-                    f"[red]failed:[/red] {result.error}", highlight=False, soft_wrap=True
-                )
+                line = Text.assemble(("failed:", "red"), f" {result.error}")
+                bar.console.print(line, highlight=False, soft_wrap=True)
 
         results = score_inventories(
             paths, prof, cli_sets=sets or [], keep=into is not None, on_start=started, on_done=done
@@ -464,11 +603,11 @@ def score(
     for r in good:
         row = r.row
         mean = "-" if row["mean_score"] is None else f"{row['mean_score']:.1f}"
-        t.add_row(str(r.path), *(f"{row[k]:,}" for k in keys), mean)
+        t.add_row(Text(str(r.path)), *(f"{row[k]:,}" for k in keys), mean)
     out.print(t)
-    out.print(f"wrote {written}", highlight=False)
+    _say(f"wrote {written}")
     if copy is not None and good:
-        out.print(f"wrote {write_scored_copy(good[0].assessment, into, copy)}", highlight=False)
+        _say(f"wrote {write_scored_copy(good[0].assessment, into, copy)}")
     if any(r.internal for r in results):
         raise typer.Exit(3)
     if len(good) < len(results):
@@ -476,9 +615,56 @@ def score(
         raise typer.Exit(1)
 
 
+def _score_inputs(given: list[Path]) -> list[Input]:
+    """Every file `score` may read: the inputs as given and, for a folder, what the walk finds
+    in it (a file already there is an input even when named as the output: it may be the
+    customer's inventory, and the walk would otherwise skip it and write over it)."""
+    from advisor.report.batch import expand_inputs
+
+    found: list[Input] = []
+    for path in given:
+        found.append(Input("the input inventory", path))
+        for item in expand_inputs([path]) if path.is_dir() else []:
+            if item != path and not _scored_workbook(item):
+                found.append(Input("the input inventory", item, path))
+            if item.is_dir():  # an RVTools CSV export: each of its files is read
+                found += [Input("the input file", f, item) for f in folder_files(item)]
+    return found
+
+
+def _scored_workbook(path: Path) -> bool:
+    """True for a workbook `advisor score` wrote earlier (Portfolio its first sheet, and a
+    Servers sheet): re-running `score FOLDER -o FOLDER/scored.xlsx` may replace it,
+    and the folder walk skips it rather than scoring it as an inventory."""
+    import re
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > 1_000_000:
+                return False
+            names = re.findall(rb'<sheet [^>]*name="([^"]*)"', zf.read(info))
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return False
+    return bool(names) and names[0] == b"Portfolio" and b"Servers" in names
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point. Anything escaping the commands' own handling (an error
+    while parsing the command line) is still an internal error, exit 3, never Python's 1."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        _complain("interrupted", "")
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("ADVISOR_DEBUG"):
+            raise
+        _complain("internal error:", _internal_message(exc))
+        sys.exit(3)
 
 
 if __name__ == "__main__":

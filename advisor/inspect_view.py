@@ -2,6 +2,10 @@
 
 Long lists (standard columns not used, hundreds of rejected values of one kind) are folded
 into one line each unless `--all` asks for every line; the JSON always has everything.
+
+Everything shown here comes from the customer's file (paths, sheet names, headers, values),
+so it goes to Rich as `Text`, never as markup: a VM called `[/red]` must print as itself, not
+crash the command or restyle the screen.
 """
 
 from __future__ import annotations
@@ -19,24 +23,34 @@ _FOLD = 12
 
 def render_inspect(summary: dict[str, Any], console: Console, show_all: bool = False) -> None:
     """Print the import summary: source, counts, mapping, completeness, problems, notes."""
-    version = summary["format_version"] or "unknown"
+    version = str(summary["format_version"] or "unknown")
     console.print(
-        f"[bold]{summary['path']}[/bold]\n"
-        f"format [cyan]{summary['format']}[/cyan], version [cyan]{version}[/cyan], "
-        f"sha256 {str(summary['sha256'] or '-')[:16]}"
+        Text.assemble(
+            (str(summary["path"]), "bold"),
+            "\nformat ",
+            (str(summary["format"]), "cyan"),
+            ", version ",
+            (version, "cyan"),
+            f", sha256 {str(summary['sha256'] or '-')[:16]}",
+        )
     )
-    console.print(f"tabs read: {', '.join(summary['tabs_read']) or '-'}")
+    console.print(Text(f"tabs read: {_listed(summary['tabs_read'])}"))
     unread = [t for t in summary["tabs_seen"] if t not in summary["tabs_read"]]
     if unread:
-        console.print(f"[dim]tabs not needed: {', '.join(unread)}[/dim]")
+        console.print(Text(f"tabs not needed: {_listed(unread)}", style="dim"))
     console.print(_counts(summary))
     console.print(_mapping(summary, show_all))
     console.print(_completeness(summary))
     console.print(_problems(summary, show_all))
     if summary["notes"]:
-        console.print("[bold]Notes and assumptions[/bold]")
+        console.print(Text("Notes and assumptions", style="bold"))
         for note in summary["notes"]:
-            console.print(f"  - {note}", highlight=False)
+            console.print(Text(f"  - {note}"))
+
+
+def _listed(names: list[Any]) -> str:
+    """Sheet or file names joined for one line; '-' when there are none."""
+    return ", ".join(str(n) for n in names) or "-"
 
 
 def _counts(summary: dict[str, Any]) -> Table:
@@ -57,7 +71,7 @@ def _counts(summary: dict[str, Any]) -> Table:
     ]
     rows += [(f"{name} rows", n) for name, n in summary["tables"].items()]
     for label, n in rows:
-        t.add_row(label, f"{n:,}")
+        t.add_row(Text(label), f"{n:,}")
     return t
 
 
@@ -71,10 +85,20 @@ def _mapping(summary: dict[str, Any], show_all: bool) -> Table:
             ignored[m["sheet"]] = ignored.get(m["sheet"], 0) + 1
             continue
         style = {"unmapped": "yellow", "kept": "cyan", "ignored": "dim"}.get(m["status"], "")
-        status = m["status"] + (f" ({m['note']})" if m["note"] else "")
-        t.add_row(m["sheet"], Text(m["header"]), m["column"] or "-", Text(status, style=style))
+        status = str(m["status"]) + (f" ({m['note']})" if m["note"] else "")
+        t.add_row(
+            Text(str(m["sheet"])),
+            Text(str(m["header"])),
+            Text(str(m["column"] or "-")),
+            Text(status, style=style),
+        )
     for sheet, n in ignored.items():
-        t.add_row(sheet, f"[dim]{n} more[/dim]", "-", "[dim]ignored (use --all to list)[/dim]")
+        t.add_row(
+            Text(str(sheet)),
+            Text(f"{n} more", style="dim"),
+            "-",
+            Text("ignored (use --all to list)", style="dim"),
+        )
     return t
 
 
@@ -86,7 +110,7 @@ def _completeness(summary: dict[str, Any]) -> Table:
     for field, share in summary["completeness"].items():
         bar = "█" * round(share * 20)
         style = "green" if share >= 0.9 else "yellow" if share > 0 else "red"
-        t.add_row(field, f"{share:.0%}", Text(bar, style=style))
+        t.add_row(Text(str(field)), f"{share:.0%}", Text(bar, style=style))
     return t
 
 
@@ -100,17 +124,17 @@ def _problems(summary: dict[str, Any], show_all: bool) -> Table:
         return t
     if show_all:
         for p in problems:
-            where = p["sheet"] + (f", column '{p['column']}'" if p["column"] else "")
-            reason = p["reason"] + (f": {p['value']!r}" if p["value"] is not None else "")
-            t.add_row(p["kind"], Text(where), Text(reason), str(p["row"] or "-"))
+            where = str(p["sheet"]) + (f", column '{p['column']}'" if p["column"] else "")
+            reason = str(p["reason"]) + (f": {p['value']!r}" if p["value"] is not None else "")
+            t.add_row(Text(str(p["kind"])), Text(where), Text(reason), str(p["row"] or "-"))
         return t
     for g in grouped_problems(problems):
-        where = g["sheet"] + (f", column '{g['column']}'" if g["column"] else "")
+        where = str(g["sheet"]) + (f", column '{g['column']}'" if g["column"] else "")
         rows = ", ".join(str(r) for r in g["rows"][:_FOLD])
         if len(g["rows"]) > _FOLD:
             rows += f" and {len(g['rows']) - _FOLD:,} more"
-        reason = g["reason"]
+        reason = str(g["reason"])
         if g["values"]:
             reason += f" (e.g. {g['values'][0]!r})"
-        t.add_row(g["kind"], Text(where), Text(reason), rows or "-")
+        t.add_row(Text(str(g["kind"])), Text(where), Text(reason), Text(rows or "-"))
     return t

@@ -199,3 +199,9 @@ def short_list(items: list[str], limit: int) -> str | None:
         return None
     head = ", ".join(items[:limit])
     return head if len(items) <= limit else f"{head} and {len(items) - limit} more"
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 server', '3 servers': a count with its noun in the right number, for sentences
+    people read (never 'server(s)')."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"

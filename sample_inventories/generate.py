@@ -57,6 +57,8 @@ OUTPUT_FILES = (RVTOOLS_FILE, INVENTORY_FILE, AZURE_FILE, PROFILE_FILE)
 # Annotation and Datacenter, as real custom attributes do.
 HEADERS: dict[str, list[str]] = {
     'vInfo': ['VM', 'Powerstate', 'Template', 'SRM Placeholder', 'Config status', 'DNS Name', 'Connection state', 'Guest state', 'Heartbeat', 'Consolidation Needed', 'PowerOn', 'Suspended To Memory', 'Suspend time', 'Suspend Interval', 'Creation date', 'Change Version', 'CPUs', 'Overall Cpu Readiness', 'Memory', 'Active Memory', 'NICs', 'Disks', 'Total disk capacity MiB', 'Fixed Passthru HotPlug', 'min Required EVC Mode Key', 'Latency Sensitivity', 'Op Notification Timeout', 'EnableUUID', 'CBT', 'Primary IP Address', 'Network #1', 'Network #2', 'Network #3', 'Network #4', 'Network #5', 'Network #6', 'Network #7', 'Network #8', 'Num Monitors', 'Video Ram KiB', 'Resource pool', 'Folder ID', 'Folder', 'vApp', 'DAS protection', 'FT State', 'FT Role', 'FT Latency', 'FT Bandwidth', 'FT Sec. Latency', 'Vm Failover In Progress', 'Provisioned MiB', 'In Use MiB', 'Unshared MiB', 'HA Restart Priority', 'HA Isolation Response', 'HA VM Monitoring', 'Cluster rule(s)', 'Cluster rule name(s)', 'Boot Required', 'Boot delay', 'Boot retry delay', 'Boot retry enabled', 'Boot BIOS setup', 'Reboot PowerOff', 'EFI Secure boot', 'Firmware', 'HW version', 'HW upgrade status', 'HW upgrade policy', 'HW target', 'Path', 'Log directory', 'Snapshot directory', 'Suspend directory', 'Annotation', 'Backup', 'Owner', 'Application', 'Datacenter', 'Cluster', 'Host', 'OS according to the configuration file', 'OS according to the VMware Tools', 'Customization Info', 'Guest Detailed Data', 'VM ID', 'SMBIOS UUID', 'VM UUID', 'VI SDK Server type', 'VI SDK API Version', 'VI SDK Server', 'VI SDK UUID'],  # noqa: E501
+    'vCPU': ['VM', 'Powerstate', 'Template', 'SRM Placeholder', 'CPUs', 'Sockets', 'Cores p/s', 'Max', 'Overall', 'Level', 'Shares', 'Reservation', 'Entitlement', 'DRS Entitlement', 'Limit', 'Hot Add', 'Hot Remove', 'Numa Hotadd Exposed', 'Annotation', 'Backup', 'Owner', 'Application', 'Datacenter', 'Cluster', 'Host', 'Folder', 'OS according to the configuration file', 'OS according to the VMware Tools', 'VM ID', 'VM UUID', 'VI SDK Server', 'VI SDK UUID'],  # noqa: E501
+    'vMemory': ['VM', 'Powerstate', 'Template', 'SRM Placeholder', 'Size MiB', 'Memory Reservation Locked To Max', 'Overhead', 'Max', 'Consumed', 'Consumed Overhead', 'Private', 'Shared', 'Swapped', 'Ballooned', 'Active', 'Entitlement', 'DRS Entitlement', 'Level', 'Shares', 'Reservation', 'Limit', 'Hot Add', 'Annotation', 'Backup', 'Owner', 'Application', 'Datacenter', 'Cluster', 'Host', 'Folder', 'OS according to the configuration file', 'OS according to the VMware Tools', 'VM ID', 'VM UUID', 'VI SDK Server', 'VI SDK UUID'],  # noqa: E501
     'vDisk': ['VM', 'Powerstate', 'Template', 'SRM Placeholder', 'Disk', 'Disk Key', 'Disk UUID', 'Disk Path', 'Capacity MiB', 'Raw', 'Disk Mode', 'Sharing mode', 'Thin', 'Eagerly Scrub', 'Split', 'Write Through', 'Level', 'Shares', 'Reservation', 'Limit', 'Controller', 'Label', 'SCSI Unit #', 'Unit #', 'Shared Bus', 'Path', 'Raw LUN ID', 'Raw Comp. Mode', 'Internal Sort Column', 'Annotation', 'Backup', 'Owner', 'Application', 'Datacenter', 'Cluster', 'Host', 'Folder', 'OS according to the configuration file', 'OS according to the VMware Tools', 'VM ID', 'VM UUID', 'VI SDK Server', 'VI SDK UUID'],  # noqa: E501
     'vPartition': ['VM', 'Powerstate', 'Template', 'SRM Placeholder', 'Disk Key', 'Disk', 'Capacity MiB', 'Consumed MiB', 'Free MiB', 'Free %', 'Internal Sort Column', 'Annotation', 'Backup', 'Owner', 'Application', 'Datacenter', 'Cluster', 'Host', 'Folder', 'OS according to the configuration file', 'OS according to the VMware Tools', 'VM ID', 'VM UUID', 'VI SDK Server', 'VI SDK UUID'],  # noqa: E501
     'vNetwork': ['VM', 'Powerstate', 'Template', 'SRM Placeholder', 'NIC label', 'Adapter', 'Network', 'Switch', 'Connected', 'Starts Connected', 'Mac Address', 'Type', 'IPv4 Address', 'IPv6 Address', 'Direct Path IO', 'Internal Sort Column', 'Annotation', 'Backup', 'Owner', 'Application', 'Datacenter', 'Cluster', 'Host', 'Folder', 'OS according to the configuration file', 'OS according to the VMware Tools', 'VM ID', 'VM UUID', 'VI SDK Server', 'VI SDK UUID'],  # noqa: E501
@@ -84,8 +86,10 @@ AZURE_HEADERS = [
 
 INVENTORY_HEADERS = [
     "Hostname", "Role", "Application", "Environment", "Owner", "vCPU", "RAM (GB)", "OS",
-    "Disk (GB)", "Used (GB)", "Backup", "Site", "Users", "Notes", "Patch group",
+    "Disk (GB)", "Used (GB)", "CPU usage %", "RAM usage %", "Backup", "Site", "Users", "Notes",
+    "Patch group",
 ]
+DEPENDENCY_HEADERS = ["Source", "Target", "Port", "Service"]
 # fmt: on
 
 
@@ -937,6 +941,88 @@ def poweron_time(vm: VM) -> dt.datetime | None:
     return max(boot, day(vm.created, "created", vm.name) + dt.timedelta(minutes=25))
 
 
+# ------------------------------------------------------------------------- utilisation
+
+# CPU and memory in use when RVTools ran: 14:23 on the last working day of September, the
+# month-end close. Memory is VMware's "active" memory (what the guest touched in the last
+# minutes), which stays well below what a guest holds. Most production servers idle along
+# at 5-30 % CPU; the servers below are the exceptions, as (CPU %, active memory %).
+BUSY = {
+    # The month-end forecasting batch: 44 % of 96 vCPUs keeps three quarters of the 56
+    # cores of its host busy.
+    "bsl-analytics-01": (44, 91),
+    "bsl-sql-01": (58, 86),
+    "bsl-sqlclu-01a": (44, 82),  # the active node of SQLCLU01: finance closes the month
+    "bsl-hana-01": (38, 93),  # an in-memory database touches most of its memory
+    "bsl-exch-01": (24, 78),
+    "bsl-appdb-01": (61, 58),
+    "bsl-rds-01": (63, 74),
+    "bsl-rds-02": (57, 71),
+    "bsl-rds-03": (49, 69),
+}
+IDLE = {  # allocated far above what they do
+    "bsl-sqlclu-01b": (1.2, 4),  # the passive node waits for a failover
+    "bsl-bi-01": (2.1, 6),  # reports run in the morning
+    "bsl-tst-sap-01": (0.6, 3),  # kept for reference, nobody logs on
+    "bsl-tst-ora-01": (1.4, 7),  # refreshed from production once a month
+    "bsl-wsus-01": (0.9, 9),
+    "gandalf": (1.8, 11),
+    "zeus": (0.7, 8),
+    "pluto": (2.4, 14),
+}
+
+
+def usage(vm: VM) -> tuple[float, float] | None:
+    """(CPU %, active memory %) at export; None for a VM that is not running."""
+    if not vm.running:
+        return None
+    if vm.name in BUSY:
+        return BUSY[vm.name]
+    if vm.name in IDLE:
+        return IDLE[vm.name]
+    cpu, mem = frac("cpu", vm.name), frac("mem", vm.name)
+    if vm.env != "Prod":  # test and development: little load in the afternoon
+        return round(1.5 + 8.5 * cpu, 1), round(6 + 20 * mem, 1)
+    return round(5 + 25 * cpu, 1), round(12 + 30 * mem, 1)
+
+
+def host_mhz(vm: VM) -> int:
+    """Clock speed of the CPUs of the host the VM runs on."""
+    pool = next(p for p, hosts in HOSTS.items() if vm.host in hosts)
+    return HOST_MODELS[pool]["speed"]
+
+
+def cpu_mhz(vm: VM) -> tuple[int, int]:
+    """vCPU tab 'Max' (what the vCPUs could use) and 'Overall' (what they use), in MHz;
+    both 0 when the VM is not running, as RVTools writes them."""
+    used = usage(vm)
+    if used is None:
+        return 0, 0
+    top = vm.cpu * host_mhz(vm)
+    return top, round(top * used[0] / 100)
+
+
+def active_mib(vm: VM) -> int:
+    used = usage(vm)
+    return 0 if used is None else round(vm.ram_gb * 1024 * used[1] / 100)
+
+
+def consumed_mib(vm: VM) -> int:
+    """Host memory backing the guest: Windows touches nearly all of it at boot, Linux
+    fills it with caches over time; never below the active memory."""
+    if not vm.running:
+        return 0
+    ram = vm.ram_gb * 1024
+    share = (
+        (0.86 + 0.13 * frac("consumed", vm.name))
+        if vm.windows
+        else (0.45 + 0.45 * frac("consumed", vm.name))
+    )
+    if vm.name == "bsl-hana-01":  # fully reserved
+        share = 1.0
+    return max(active_mib(vm), round(ram * share))
+
+
 def common_tail(vm: VM, tools_header: str = "OS according to the VMware Tools") -> dict:
     return {
         "Annotation": vm.note or None,
@@ -997,9 +1083,7 @@ def vinfo_row(vm: VM) -> dict:
         "Change Version": max(created, poweron or created) - dt.timedelta(hours=1),
         "CPUs": vm.cpu,
         "Memory": vm.ram_gb * 1024,
-        "Active Memory": (
-            round(vm.ram_gb * 1024 * (0.08 + 0.3 * frac("active", vm.name))) if vm.running else 0
-        ),
+        "Active Memory": active_mib(vm),
         "NICs": len(vm.ips),
         "Disks": len(vm.disks),
         "Total disk capacity MiB": total,
@@ -1053,6 +1137,67 @@ def vinfo_row(vm: VM) -> dict:
     for n, net in enumerate(nets, start=1):
         row[f"Network #{n}"] = net
     return row
+
+
+def vcpu_rows(vm: VM) -> list[dict]:
+    # VMs built before 2019 got one socket per vCPU (the old vSphere default); newer ones
+    # one socket with all cores, the biggest two sockets (one per NUMA node).
+    sockets, cores = (vm.cpu, 1) if vm.created < "2019" else (1, vm.cpu)
+    if vm.cpu > 32:
+        sockets, cores = 2, vm.cpu // 2
+    top, overall = cpu_mhz(vm)
+    return [
+        {
+            **common_head(vm),
+            "CPUs": vm.cpu,
+            "Sockets": sockets,
+            "Cores p/s": cores,
+            "Max": top,
+            "Overall": overall,
+            "Level": "normal",
+            "Shares": 1000 * vm.cpu,
+            "Reservation": 0,
+            "Entitlement": round(overall * 1.3 + 100) if vm.running else 0,
+            "DRS Entitlement": overall,
+            "Limit": -1,
+            "Hot Add": "False",
+            "Hot Remove": "False",
+            "Numa Hotadd Exposed": "False",
+            **common_tail(vm),
+        }
+    ]
+
+
+def vmemory_rows(vm: VM) -> list[dict]:
+    ram = vm.ram_gb * 1024
+    reserved = vm.name == "bsl-hana-01"  # "Memory fully reserved" (its annotation)
+    consumed, active = consumed_mib(vm), active_mib(vm)
+    shared = round(consumed * 0.02 * frac("shared", vm.name)) if vm.running else 0
+    overhead = 30 + ram // 256 if vm.running else 0
+    return [
+        {
+            **common_head(vm),
+            "Size MiB": ram,
+            "Memory Reservation Locked To Max": tf(reserved),
+            "Overhead": 0,
+            "Max": ram if vm.running else 0,
+            "Consumed": consumed,
+            "Consumed Overhead": overhead,
+            "Private": consumed - shared,
+            "Shared": shared,
+            "Swapped": 0,
+            "Ballooned": 0,
+            "Active": active,
+            "Entitlement": min(ram, round(consumed * 1.1)) + overhead if vm.running else 0,
+            "DRS Entitlement": round(active * 1.25) + overhead if vm.running else 0,
+            "Level": "normal",
+            "Shares": 10 * ram,
+            "Reservation": ram if reserved else 0,
+            "Limit": -1,
+            "Hot Add": "False",
+            **common_tail(vm),
+        }
+    ]
 
 
 def vdisk_rows(vm: VM) -> list[dict]:
@@ -1282,6 +1427,8 @@ def vhost_rows() -> list[dict]:
             cores = spec["sockets"] * spec["cores"]
             vcpus = sum(v.cpu for v in on)
             vram = sum(v.ram_gb * 1024 for v in on)
+            # The VMs' CPU in use plus a little for the hypervisor, against all its cores.
+            busy = sum(cpu_mhz(v)[1] for v in on) / (cores * spec["speed"])
             site = host[:3]
             cluster = pool if pool.startswith("BSL") else None
             dns = "10.10.10.11, 10.10.10.12"
@@ -1301,7 +1448,7 @@ def vhost_rows() -> list[dict]:
                     "# CPU": spec["sockets"],
                     "Cores per CPU": spec["cores"],
                     "# Cores": cores,
-                    "CPU usage %": 12 + pick(0, 30, "cpu%", host),
+                    "CPU usage %": min(100, round(100 * busy) + 2),
                     "# Memory": spec["mem_gb"] * 1024,
                     "Memory usage %": min(95, round(100 * vram / (spec["mem_gb"] * 1024)) + 4),
                     "Console": 0,
@@ -1313,7 +1460,7 @@ def vhost_rows() -> list[dict]:
                     "# vCPUs": vcpus,
                     "vCPUs per Core": round(vcpus / cores, 2),
                     "vRAM": vram,
-                    "VM Used memory": round(vram * 0.61),
+                    "VM Used memory": sum(active_mib(v) for v in on),
                     "VM Memory Swapped": 0,
                     "VM Memory Ballooned": 0,
                     "VMotion support": "True",
@@ -1389,6 +1536,8 @@ def build_rvtools() -> openpyxl.Workbook:
     vms = sorted(ESTATE, key=lambda v: v.name.lower())
     tabs = {
         "vInfo": [vinfo_row(v) for v in vms],
+        "vCPU": [r for v in vms for r in vcpu_rows(v)],
+        "vMemory": [r for v in vms for r in vmemory_rows(v)],
         "vDisk": [r for v in vms for r in vdisk_rows(v)],
         "vPartition": [r for v in vms for r in vpartition_rows(v)],
         "vNetwork": [r for v in vms for r in vnetwork_rows(v)],
@@ -1449,6 +1598,77 @@ CONTACTS = [
 ]
 
 
+def _dependencies() -> list[tuple[str, str, int, str]]:
+    """Who opens connections to whom (source, target, port, service), as the customer's
+    network team exported them from the firewall logs: the tiers of each application,
+    and the shared services (directory, backup, monitoring, files, print, licences) that
+    nearly everything talks to."""
+    rows: list[tuple[str, str, int, str]] = []
+
+    def link(sources, targets, port: int, service: str) -> None:
+        for s in [sources] if isinstance(sources, str) else sources:
+            for t in [targets] if isinstance(targets, str) else targets:
+                rows.append((s, t, port, service))
+
+    webs = ["bsl-web-01", "bsl-web-02", "bsl-web-03"]
+    apps = ["bsl-app-01", "bsl-app-02"]
+    rds = ["bsl-rds-01", "bsl-rds-02", "bsl-rds-03"]
+    # The customer portal: load balancer -> web -> backend -> database and queue.
+    link("bsl-lb-01", webs, 80, "HTTP (HAProxy backend)")
+    link(webs, apps, 8080, "order API (HTTP)")
+    link(webs, "bsl-appdb-01", 5432, "PostgreSQL (sessions)")
+    link(apps, "bsl-appdb-01", 5432, "PostgreSQL")
+    link(apps, "bsl-mq-01", 5672, "AMQP (RabbitMQ)")
+    # Its test copy, and the CI server that builds from GitLab and deploys to it.
+    link(["bsl-tst-web-01", "bsl-tst-web-02"], "bsl-tst-app-01", 8080, "order API (HTTP)")
+    link("bsl-tst-app-01", "bsl-tst-mq-01", 5672, "AMQP (RabbitMQ)")
+    link("bsl-ci-01", "bsl-git-01", 443, "GitLab (HTTPS)")
+    link("bsl-ci-01", "bsl-tst-web-01", 22, "deployment (SSH)")
+    # ERP on Oracle, the EDI gateway feeding it; SAP on HANA.
+    link("bsl-erp-01", "bsl-ora-01", 1521, "Oracle Net")
+    link("bsl-edi-01", "bsl-erp-01", 443, "ION API (HTTPS)")
+    link("bsl-tst-erp-01", "bsl-tst-ora-01", 1521, "Oracle Net")
+    link("bsl-sap-01", "bsl-hana-01", 30015, "HANA SQL")
+    # The applications on the SQL Servers.
+    link(["bsl-dms-01", "bsl-pdm-01", "bsl-intranet-01", "bsl-wsus-01"], "bsl-sql-01", 1433,
+         "SQL Server")  # fmt: skip
+    link("bsl-hr-01", "bsl-sql-02", 1433, "SQL Server")
+    link("bsl-scan-01", "bsl-dms-01", 443, "document import (HTTPS)")
+    # Remote desktop: the gateways reach the session hosts.
+    link(["bsl-rdgw-01", "bsl-rdgw-02"], rds, 3389, "RDP")
+    # Domain controllers: logons (Kerberos) and directory lookups (LDAP) from everywhere.
+    for server in ("bsl-erp-01", "bsl-exch-01", "bsl-adfs-01", *rds, "bsl-intranet-01",
+                   "bsl-wiki-01", "bsl-nps-01", "bsl-fs-01", "bsl-dms-01"):  # fmt: skip
+        link(server, "bsl-dc-01", 389, "LDAP")
+        link(server, "bsl-dc-01", 88, "Kerberos")
+    link(["bsl-exch-01", "bsl-adfs-01"], "bsl-dc-02", 389, "LDAP")
+    link("brn-fs-01", "brn-dc-01", 88, "Kerberos")
+    link(["vie-app-01", "vie-fs-01"], "vie-dc-01", 389, "LDAP")
+    link(["brn-dc-01", "vie-dc-01"], "bsl-dc-01", 135, "AD replication (RPC)")
+    # Files, print and licences.
+    link([*rds, "bsl-appdb-01"], "bsl-fs-01", 445, "SMB")
+    link(rds, "bsl-print-01", 445, "print spooler (SMB)")
+    link("vie-app-01", "vie-fs-01", 445, "SMB (price lists)")
+    link("bsl-cam-01", "bsl-lic-01", 1947, "Sentinel HASP licence")
+    link("bsl-pdm-01", "bsl-lic-01", 25734, "SolidNetWork licence")
+    # Backup: Veeam's guest processing reaches into the servers; agents and the HANA
+    # plug-in send to the repository.
+    link("bsl-bkp-01", ["bsl-sql-01", "bsl-exch-01", "bsl-dc-01", "bsl-dc-02", "bsl-fs-01",
+                        "bsl-dms-01"], 445, "Veeam guest processing (SMB)")  # fmt: skip
+    link("bsl-bkp-01", ["bsl-ora-01", "bsl-appdb-01"], 22, "Veeam guest processing (SSH)")
+    link(["bsl-sqlclu-01a", "bsl-sqlclu-01b"], "bsl-bkp-01", 10005, "Veeam Agent")
+    link("bsl-hana-01", "bsl-bkp-01", 2500, "Veeam plug-in for SAP HANA")
+    # Monitoring: Checkmk polls its agents.
+    link("bsl-mon-01", ["bsl-dc-01", "bsl-dc-02", "bsl-fs-01", "bsl-exch-01", "bsl-sql-01",
+                        "bsl-ora-01", "bsl-erp-01", "bsl-sap-01", "bsl-hana-01",
+                        "bsl-appdb-01", *webs, "bsl-lb-01", "bsl-bkp-01", "brn-fs-01",
+                        "vie-fs-01"], 6556, "Checkmk agent")  # fmt: skip
+    return rows
+
+
+DEPENDENCIES = _dependencies()
+
+
 def inventory_rows() -> list[list]:
     order = {"bsl": 0, "brn": 1, "vie": 2}
     rows = []
@@ -1458,6 +1678,9 @@ def inventory_rows() -> list[list]:
         notes = vm.sheet_note
         if vm.power == "poweredOff" and "off" not in notes:
             notes = ("switched off. " + notes).strip()
+        # Utilisation as the customer copied it from Checkmk, in whole per cent; the pets
+        # are not monitored, and a VM that is not running has nothing to show.
+        used = usage(vm) if vm.owner else None
         rows.append(
             [
                 vm.name,
@@ -1470,6 +1693,8 @@ def inventory_rows() -> list[list]:
                 vm.osinfo.sheet,
                 sum(d.gb for d in vm.disks if d.shared_bus == "noSharing"),
                 round(sum(d.used_gb for d in vm.disks if d.shared_bus == "noSharing")),
+                None if used is None else max(1, round(used[0])),
+                None if used is None else round(used[1]),
                 SHEET_BACKUP[vm.backup],
                 SITES[vm.site]["sheet"],
                 vm.users,
@@ -1495,12 +1720,27 @@ def build_inventory() -> openpyxl.Workbook:
         cell.fill = fill
     for row in inventory_rows():
         ws.append(row)
-    widths = [18, 26, 34, 13, 20, 6, 9, 22, 10, 10, 16, 8, 7, 50, 22]
+    widths = [18, 26, 34, 13, 20, 6, 9, 22, 10, 10, 11, 11, 16, 8, 7, 50, 22]
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    for row in ws.iter_rows(min_row=4, min_col=14, max_col=14):
+    notes = INVENTORY_HEADERS.index("Notes") + 1
+    for row in ws.iter_rows(min_row=4, min_col=notes, max_col=notes):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "B4"
+
+    names = {vm.name for vm in ESTATE if not vm.template}
+    assert all(s in names and t in names for s, t, _, _ in DEPENDENCIES)
+    assert len(set(DEPENDENCIES)) == len(DEPENDENCIES)
+    deps = wb.create_sheet("Dependencies")
+    deps.append(DEPENDENCY_HEADERS)
+    for cell in deps[1]:
+        cell.font = Font(bold=True)
+        cell.fill = fill
+    for row in DEPENDENCIES:
+        deps.append(list(row))
+    for col, width in enumerate((18, 18, 7, 30), start=1):
+        deps.column_dimensions[get_column_letter(col)].width = width
+    deps.freeze_panes = "A2"
 
     contacts = wb.create_sheet("Contacts")
     for row in CONTACTS:
@@ -1539,8 +1779,8 @@ def azure_rows() -> list[list[str]]:
             "x64",
             "Virtual",
             "VMware",
-            _fmt(3 + 55 * frac("cpu", n)) if on else "",
-            _fmt(30 + 55 * frac("mem", n)) if on else "",
+            _fmt(usage(vm)[0]) if on else "",
+            _fmt(usage(vm)[1]) if on else "",
             str(len(vm.ips)),
             _fmt(0.2 + 12 * frac("netin", n)) if on else "",
             _fmt(0.1 + 6 * frac("netout", n)) if on else "",
@@ -1593,10 +1833,13 @@ consultant:
   name: Jane Doe
   company: Example Consulting
 
-# Where the servers should go: provider and zone (here: Exoscale, Geneva).
+# Where the servers should go: provider and zone (here: Exoscale, Geneva). To see Scaleway
+# beside it (its verdicts and monthly costs), uncomment "compare", or run
+# "advisor assess ... --compare scaleway": the rules then run once per provider.
 target:
   provider: exoscale
   zone: ch-gva-2
+  # compare: scaleway
 
 # Where the users work. One entry per office or server room:
 #   lat / lon      position, used to estimate latency to the target zone
@@ -1623,12 +1866,45 @@ sites:
     users: 40
     datacenters: [Vienna-Office]
 
-# How data gets moved:
-#   window_hours      the longest acceptable cut-over window (hours of downtime)
-#   link_efficiency   share of the uplink really usable for the transfer (0..1)
+# How data gets moved, and how the move is paced:
+#   window_hours          the longest acceptable cut-over window (hours of downtime)
+#   link_efficiency       share of the uplink really usable for the transfer (0..1)
+#   start_date            first day of the first wave (a Monday after the kick-off)
+#   weeks_per_wave        each wave copies its data ahead, then cuts over in the window
+#   team_hours_per_week   engineer hours the migration team gives per week (two people)
+#   labour_rate_per_hour  cost of one engineer hour, in labour_currency
+#   parallel_run_weeks    how long old and new servers of a wave both run until accepted
 migration:
   window_hours: 48
   link_efficiency: 0.8
+  start_date: 2027-01-04
+  weeks_per_wave: 2
+  team_hours_per_week: 80
+  labour_rate_per_hour: 120
+  labour_currency: EUR
+  parallel_run_weeks: 2
+
+# How the plan sizes and prices the servers on the target (the defaults, written out so
+# the customer sees them):
+#   basis             measured: size from the CPU and memory in use at export;
+#                     allocated: keep today's vCPUs and memory
+#   headroom          added on top of the measured use (0.2 = 20 %)
+#   percentile        which percentile of a utilisation series to use, where one exists
+#   floor_share       a right-sized server keeps at least this share of its allocation
+#   min_vcpus / min_memory_gib   the smallest right-sized server
+#   storage           provisioned: disks keep their size; used: space in use + headroom
+#   storage_headroom  headroom on the space in use when storage is "used"
+#   hours_per_month   hours a month is costed for
+sizing:
+  basis: measured
+  headroom: 0.2
+  percentile: 95
+  floor_share: 0.5
+  min_vcpus: 1
+  min_memory_gib: 1
+  storage: provisioned
+  storage_headroom: 0.2
+  hours_per_month: 730
 
 # Per-rule overrides (e.g. thresholds or severities). Empty: use the defaults.
 rules: {}

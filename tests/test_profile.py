@@ -214,9 +214,33 @@ def test_unquoted_colour_is_explained(tmp_path: Path) -> None:
 def test_missing_logo(tmp_path: Path) -> None:
     message = error_of(tmp_path, "branding: {logo: logo.png}\n")
     assert "branding.logo" in message and "not found" in message
-    (tmp_path / "logo.png").write_bytes(b"\x89PNG")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(16))
     profile = load_profile(tmp_path / "profile.yaml")
     assert profile.branding.logo == (tmp_path / "logo.png").resolve()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"migration": {"window_hours": float("inf")}}, "migration.window_hours must be a finite"),
+        (
+            {"sites": [{"name": "A", "lat": float("nan"), "lon": 7}]},
+            "sites[0].lat must be a finite",
+        ),
+        ({"rules": {"DSK001": {"params": {"w": float("-inf")}}}}, "rules.DSK001.params.w is -inf"),
+        ({"rules": {"DSK001": {"params": {"w": [1, 10**30]}}}}, "rules.DSK001.params.w is larger"),
+        (
+            {"customer": {"name": "x" * 201}},
+            "customer.name is 201 characters long; the limit is 200",
+        ),
+    ],
+)
+def test_non_finite_huge_and_long_values_from_python_data(data: dict, expected: str) -> None:
+    # parse_profile takes data from any source, not only the YAML reader, so the model itself
+    # refuses what the reader would have.
+    with pytest.raises(InputError) as info:
+        parse_profile(data, "p.yaml")
+    assert expected in str(info.value)
 
 
 def test_yaml_syntax_error_reports_line(tmp_path: Path) -> None:

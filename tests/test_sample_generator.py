@@ -35,10 +35,13 @@ REAL_RVTOOLS = ROOT.parent / "shared" / "inventories" / "rvtools-4.6.1-anon-339v
 
 EXPORT_DATE = dt.datetime(2026, 9, 30, 14, 23, 11)
 RVTOOLS_TABS = [
-    "vInfo", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB", "vSnapshot", "vTools", "vHost",
-    "vMetaData",
+    "vInfo", "vCPU", "vMemory", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB", "vSnapshot",
+    "vTools", "vHost", "vMetaData",
 ]  # fmt: skip
-PER_VM_TABS = ["vInfo", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB", "vSnapshot", "vTools"]
+PER_VM_TABS = [
+    "vInfo", "vCPU", "vMemory", "vDisk", "vPartition", "vNetwork", "vCD", "vUSB", "vSnapshot",
+    "vTools",
+]  # fmt: skip
 CUSTOM_ATTRIBUTES = ["Backup", "Owner", "Application"]
 
 
@@ -82,6 +85,7 @@ class Estate:
         sheet = workbook_values(folder / INVENTORY)
         self.sheet_raw = sheet
         self.servers = {r["Hostname"]: r for r in records(sheet["Servers"][2:])}
+        self.dependencies = records(sheet["Dependencies"])
         self.azure = {r["*Server name"]: r for r in records(csv_rows(folder / AZURE))}
         self.profile = yaml.safe_load((folder / PROFILE).read_text(encoding="utf-8"))
 
@@ -324,16 +328,101 @@ def test_formats_agree_on_sizes_and_ips():
             assert int(a[f"Disk {i} size (In GB)"]) * 1024 == disk["Capacity MiB"]
 
 
+def cpu_pct(e: Estate, name: str) -> float | None:
+    """CPU in use at export as RVTools gives it: vCPU 'Overall' against 'Max'."""
+    (row,) = e.rows("vCPU", name)
+    return 100 * row["Overall"] / row["Max"] if row["Max"] else None
+
+
+def memory_pct(e: Estate, name: str) -> float | None:
+    r = e.vinfo[name]
+    return 100 * r["Active Memory"] / r["Memory"] if r["Powerstate"] == "poweredOn" else None
+
+
+def test_utilisation_is_consistent_across_tabs_and_formats():
+    e = estate()
+    speed = {h["Host"]: h["Speed"] for h in e.rv["vHost"]}
+    for name, r in e.vinfo.items():
+        (cpu,) = e.rows("vCPU", name)
+        (mem,) = e.rows("vMemory", name)
+        assert cpu["CPUs"] == r["CPUs"] == cpu["Sockets"] * cpu["Cores p/s"], name
+        assert mem["Size MiB"] == r["Memory"] and mem["Active"] == r["Active Memory"], name
+        if r["Powerstate"] != "poweredOn":  # a stopped VM uses nothing and reports nothing
+            assert cpu["Max"] == cpu["Overall"] == mem["Active"] == mem["Consumed"] == 0, name
+            continue
+        assert cpu["Max"] == r["CPUs"] * speed[r["Host"]], name
+        assert 0 < cpu["Overall"] < cpu["Max"], name
+        assert 0 < mem["Active"] <= mem["Consumed"] <= mem["Size MiB"], name
+        assert mem["Private"] + mem["Shared"] == mem["Consumed"], name
+    for host in e.rv["vHost"]:
+        assert 0 < host["CPU usage %"] <= 100, host["Host"]
+    # The other two formats carry the same measurement: Azure Migrate to one decimal, the
+    # customer's sheet in whole per cent (and not for the pets, which nobody monitors).
+    for name in e.non_templates:
+        a, s = e.azure[f"{name}.acme.local"], e.servers[name]
+        cpu, mem = cpu_pct(e, name), memory_pct(e, name)
+        if cpu is None:
+            assert a["CPU utilization percentage"] == a["Memory utilization percentage"] == ""
+            assert s["CPU usage %"] == s["RAM usage %"] == "", name
+            continue
+        assert float(a["CPU utilization percentage"]) == pytest.approx(cpu, abs=0.06), name
+        assert float(a["Memory utilization percentage"]) == pytest.approx(mem, abs=0.06), name
+        if name in PROBLEMS["P15"]:
+            assert s["CPU usage %"] == s["RAM usage %"] == "", name
+        else:
+            assert s["CPU usage %"] == pytest.approx(max(1, round(cpu)), abs=1), name
+            assert s["RAM usage %"] == pytest.approx(mem, abs=0.6), name
+
+
+def test_utilisation_has_a_realistic_spread():
+    """Most servers idle along; a few are busy at month-end, a few far too big."""
+    e = estate()
+    running = [n for n, r in e.vinfo.items() if r["Powerstate"] == "poweredOn"]
+    cpus = sorted(cpu_pct(e, n) for n in running)
+    between = [c for c in cpus if 5 <= c <= 30]
+    assert len(between) >= 0.6 * len(cpus)
+    assert len(PROBLEMS["P39"]) >= 5 and len(PROBLEMS["P40"]) >= 5
+
+
+def test_dependency_sheet():
+    e = estate()
+    deps = e.dependencies
+    assert len(deps) >= 80
+    links = {(d["Source"], d["Target"], d["Port"]) for d in deps}
+    assert len(links) == len(deps)  # no row twice
+    for d in deps:
+        assert d["Source"] in e.servers and d["Target"] in e.servers, d
+        assert d["Source"] != d["Target"] and isinstance(d["Port"], float | int), d
+        assert 1 <= d["Port"] <= 65535 and d["Service"], d
+    # The tiers of the customer portal and the ERP.
+    for tier in (
+        ("bsl-lb-01", "bsl-web-01"), ("bsl-web-02", "bsl-app-01"), ("bsl-app-02", "bsl-appdb-01"),
+        ("bsl-app-01", "bsl-mq-01"), ("bsl-erp-01", "bsl-ora-01"),
+    ):  # fmt: skip
+        assert any(d["Source"] == tier[0] and d["Target"] == tier[1] for d in deps), tier
+    # Logons and directory lookups: many servers reach the domain controllers on 389 / 88.
+    to_dc = [d for d in deps if d["Target"] in PROBLEMS["P01"]]
+    assert {d["Port"] for d in to_dc} >= {389, 88}
+    assert len({d["Source"] for d in to_dc}) >= 10
+    # Backup and monitoring talk to many servers.
+    for hub in ("bsl-bkp-01", "bsl-mon-01"):
+        peers = {d["Target"] for d in deps if d["Source"] == hub}
+        peers |= {d["Source"] for d in deps if d["Target"] == hub}
+        assert len(peers) > 8, hub
+
+
 def test_inventory_sheet_layout():
     raw = estate().sheet_raw
-    assert list(raw) == ["Servers", "Contacts"]
+    assert list(raw) == ["Servers", "Dependencies", "Contacts"]
     rows = raw["Servers"]
     assert rows[0][0].startswith("Acme AG - server list (as of 2026-09-30)")
     assert not any(rows[1])
     assert rows[2] == [
         "Hostname", "Role", "Application", "Environment", "Owner", "vCPU", "RAM (GB)", "OS",
-        "Disk (GB)", "Used (GB)", "Backup", "Site", "Users", "Notes", "Patch group",
+        "Disk (GB)", "Used (GB)", "CPU usage %", "RAM usage %", "Backup", "Site", "Users",
+        "Notes", "Patch group",
     ]  # fmt: skip
+    assert raw["Dependencies"][0] == ["Source", "Target", "Port", "Service"]
     contacts = raw["Contacts"]
     assert "Hostname" not in contacts[0] and len(contacts) > 2
 
@@ -356,7 +445,32 @@ def test_profile_shape():
     assert p["sites"][0]["name"] == "Basel HQ" and p["sites"][0]["datacenters"] == ["Basel-DC"]
     datacenters = {dc for site in p["sites"] for dc in site["datacenters"]}
     assert datacenters == {r["Datacenter"] for r in e.vinfo.values()}
-    assert p["migration"] == {"window_hours": 48, "link_efficiency": 0.8}
+    assert p["migration"] == {
+        "window_hours": 48,
+        "link_efficiency": 0.8,
+        "start_date": dt.date(2027, 1, 4),
+        "weeks_per_wave": 2,
+        "team_hours_per_week": 80,
+        "labour_rate_per_hour": 120,
+        "labour_currency": "EUR",
+        "parallel_run_weeks": 2,
+    }
+    assert p["migration"]["start_date"].weekday() == 0  # a Monday
+    # The sizing policy is written out with the values advisor would use anyway.
+    assert p["sizing"] == {
+        "basis": "measured",
+        "headroom": 0.2,
+        "percentile": 95,
+        "floor_share": 0.5,
+        "min_vcpus": 1,
+        "min_memory_gib": 1,
+        "storage": "provisioned",
+        "storage_headroom": 0.2,
+        "hours_per_month": 730,
+    }
+    # The comparison with Scaleway is shown commented out, not switched on.
+    assert "compare" not in p["target"]
+    assert "  # compare: scaleway" in (SAMPLES / PROFILE).read_text(encoding="utf-8")
     assert p["rules"] == {}
     assert p["branding"] == {"primary_color": "#0b6e4f"}
     (exception,) = p["exceptions"]
@@ -544,6 +658,13 @@ def check(e: Estate, pid: str, servers: list[str]) -> None:
         running = {n for n, r in v.items() if r["Powerstate"] == "poweredOn"}
         assert all(tools[n] == "toolsOk" for n in running - set(servers))
         assert all(tools[n] == "toolsNotRunning" for n in set(v) - running - set(servers))
+    elif pid == "P39":
+        running = e.vms_where(lambda r: r["Powerstate"] == "poweredOn")
+        idle = {n for n in running if cpu_pct(e, n) < 2.5 and memory_pct(e, n) < 15}
+        exact(idle, servers)
+    elif pid == "P40":
+        running = e.vms_where(lambda r: r["Powerstate"] == "poweredOn")
+        exact({n for n in running if cpu_pct(e, n) >= 35 or memory_pct(e, n) >= 50}, servers)
     else:
         pytest.fail(f"README lists {pid} but the tests have no check for it")
 

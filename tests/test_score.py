@@ -118,9 +118,19 @@ def test_files_and_folders_mix_and_the_output_is_never_read_as_input(tmp_path):
     inventory(folder / "deep" / "two.xlsx", ["db01"])
     out = folder / "scored.xlsx"
     assert score(str(one), str(folder), "-o", str(out)).exit_code == 0
-    assert score(str(one), str(folder), "-o", str(out)).exit_code == 0  # again, beside it
     names = [Path(r["Source"]).name for r in table(load_workbook(out)["Portfolio"])]
     assert names == ["one.xlsx", "two.xlsx"]
+    # Run again: the workbook is now a file of the walked folder, but one `score` wrote,
+    # so it is replaced, not read as an inventory.
+    assert score(str(one), str(folder), "-o", str(out)).exit_code == 0
+    names = [Path(r["Source"]).name for r in table(load_workbook(out)["Portfolio"])]
+    assert names == ["one.xlsx", "two.xlsx"]
+    # A customer's workbook in the walked folder named as the output is refused (issue 9).
+    theirs = folder / "deep" / "two.xlsx"
+    before = theirs.read_bytes()
+    again = score(str(one), str(folder), "-o", str(theirs))
+    assert again.exit_code == 2 and "is the input inventory" in again.output
+    assert theirs.read_bytes() == before
 
 
 def test_an_rvtools_csv_folder_is_one_input(tmp_path):

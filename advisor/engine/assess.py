@@ -49,6 +49,9 @@ class Assessment:
     #: One-off estate work (portfolio rules, server rules with estate effort), once each.
     estate_work: pd.DataFrame
     assumptions: list[str] = field(default_factory=list)
+    #: The migration plan (`advisor.plan.stage.Plan`), set by the plan stage after scoring;
+    #: None when only the verdicts were asked for.
+    plan: Any = None
 
     @property
     def servers(self) -> pd.DataFrame:

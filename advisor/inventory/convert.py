@@ -161,17 +161,28 @@ def to_datetime(raw: pd.Series, rejects: Rejects | None = None, column: str = ""
     parsed as ISO first, then in any common spelling. Dates in or before 1970 mean "unknown"
     in vCenter exports and become NA without complaint."""
     blank = is_blank(raw)
-    as_dt = pd.to_datetime(raw.where(~blank), errors="coerce", utc=True, format="ISO8601")
-    left = as_dt.isna() & ~blank
+    # A bare number in a date column is no date we can read (pandas would soon take it as
+    # seconds since 1970): it stays NaT and is reported as "not a date" below.
+    numeric = pd.Series(
+        [isinstance(v, int | float) and not isinstance(v, bool) for v in raw], index=raw.index
+    )
+    as_dt = pd.to_datetime(
+        raw.where(~blank & ~numeric), errors="coerce", utc=True, format="ISO8601"
+    )
+    left = as_dt.isna() & ~blank & ~numeric
     if bool(left.any()):
         parsed = pd.to_datetime(
             raw[left].astype(str).str.strip(), errors="coerce", utc=True, format="mixed"
         )
         as_dt[left] = parsed
-    as_dt = as_dt.astype("datetime64[ns, UTC]")
+    # Sentinels such as 0001-01-01 or 9999-12-31 mean "never" or "unknown", and they lie
+    # outside what a nanosecond timestamp holds: unknown, like dates in or before 1970.
+    years = as_dt.dt.year
+    sentinel = ((years <= 1970) | (years > 2261)).fillna(False).astype(bool)
+    as_dt = as_dt.mask(sentinel).astype("datetime64[ns, UTC]")
     if rejects is not None:
-        rejects.add(as_dt.isna() & ~blank, raw, column, "not a date")
-    return as_dt.mask(as_dt.dt.year <= 1970)
+        rejects.add(as_dt.isna() & ~blank & ~sentinel, raw, column, "not a date")
+    return as_dt
 
 
 _CELL_UNIT = re.compile(r"^\s*(.*?\d)\s*(bytes|[kmgt]i?b)\s*$", re.IGNORECASE)

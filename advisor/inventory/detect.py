@@ -14,12 +14,23 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from advisor.errors import InputError
-from advisor.inventory import azure_migrate, generic, rvtools, rvtools_csv, template
+from advisor.inventory import (
+    azure_migrate,
+    container,
+    generic,
+    limits,
+    rvtools,
+    rvtools_csv,
+    template,
+)
 from advisor.inventory.csv_text import csv_rows
+from advisor.inventory.dependencies import dependency_table, is_dependency_sheet
 from advisor.inventory.quality import check_accounting
 from advisor.inventory.readers import (
+    check_width,
     gc_paused,
     open_workbook,
+    peek_rows,
     sheet_rows,
     table_from_rows,
 )
@@ -41,15 +52,17 @@ def _kind(path: Path) -> str:
         if any(p.suffix.lower() == ".csv" for p in path.iterdir()):
             return "folder"
         raise InputError(f"{path}: folder holds no CSV files (expected RVTools_tab*.csv)")
+    # A named pipe or a device would block the open below forever: stat says what it is.
+    size = container.check_regular_file(path).st_size
     try:
         with path.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(1_000_000)
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    if path.stat().st_size == 0:
+    if size == 0:
         raise InputError(f"{path}: the file is empty")
     if head.startswith(_OLE2):
-        if _ENCRYPTED in path.read_bytes()[:1_000_000]:
+        if _ENCRYPTED in head:
             raise InputError(
                 f"{path}: the workbook is encrypted (password-protected); "
                 "save an unprotected copy and try again"
@@ -68,6 +81,11 @@ def _kind(path: Path) -> str:
         raise InputError(f"{path}: a zip file without a workbook or CSV files inside")
     if path.suffix.lower() in _SPREADSHEET_SUFFIXES:
         raise InputError(f"{path}: not a valid spreadsheet (the file content is not a workbook)")
+    if size > limits.MAX_CSV_BYTES:
+        raise InputError(
+            f"{path}: the file is {size:,} bytes; the limit is {limits.MAX_CSV_BYTES:,} bytes "
+            "per CSV file"
+        )
     return "text"
 
 
@@ -81,13 +99,14 @@ def detect_format(path: Path, kind: str | None = None, wb: CalamineWorkbook | No
         if any(rvtools.tab_of(s) == "vInfo" for s in wb.sheet_names):
             return "rvtools"
         for sheet in wb.sheet_names:
-            rows = wb.get_sheet_by_name(sheet).to_python(nrows=5)
+            rows = peek_rows(wb, path, sheet, 5)
             if sheet.lower() == "readme" and rows and template.is_template_workbook(rows[0][0]):
                 return "template"
             if rows and azure_migrate.looks_like_azure_migrate(rows[0]):
                 return "azure-migrate"
         return "generic"
-    rows, _, _ = csv_rows(path.read_bytes()[:200_000], path.name)
+    with path.open("rb") as fh:
+        rows, _, _ = csv_rows(fh.read(200_000), path.name)
     header = rows[0] if rows else []
     if azure_migrate.looks_like_azure_migrate(header):
         return "azure-migrate"
@@ -111,8 +130,22 @@ def load_inventory(
         source.sha256 = _sha256(path)
     with gc_paused():
         inv = _read(path, wb, detected, source, Path(mapping) if mapping else None)
+        if wb is not None:
+            _read_dependency_sheet(inv, wb, path)
     check_accounting(inv)
     return inv
+
+
+def _read_dependency_sheet(inv: Inventory, wb: CalamineWorkbook, path: Path) -> None:
+    """The workbook's sheet named like 'Dependencies' (source, target, port), if any: the
+    plan keeps the servers it links in one move group. Other formats carry none."""
+    name = next((s for s in wb.sheet_names if is_dependency_sheet(s)), None)
+    if name is None:
+        return
+    rows = sheet_rows(wb, path, name)
+    inv.dependencies = dependency_table(table_from_rows(name, rows), str(path))
+    if name not in inv.source.tabs_read:
+        inv.source.tabs_read.append(name)
 
 
 def _read(
@@ -122,7 +155,7 @@ def _read(
         return rvtools.read_rvtools_xlsx(path, source, wb)
     if fmt == "rvtools-csv":
         return rvtools_csv.read_rvtools_csv(path, source)
-    sheets = _sheets(path, wb)
+    sheets = _sheets(path, wb, source.notes)
     source.tabs_seen = list(sheets)
     if fmt == "azure-migrate":
         name, rows = next(
@@ -140,14 +173,20 @@ def _read(
         return template.read_template(
             table_from_rows(template.SHEET, sheets[template.SHEET]), source
         )
-    return generic.read_generic(sheets, path, source, mapping)
+    servers_only = {n: r for n, r in sheets.items() if not is_dependency_sheet(n)}
+    return generic.read_generic(servers_only or sheets, path, source, mapping)
 
 
-def _sheets(path: Path, wb: CalamineWorkbook | None) -> dict[str, list[list[object]]]:
-    """Every sheet of a workbook, or the single table of a CSV, as rows."""
+def _sheets(
+    path: Path, wb: CalamineWorkbook | None, notes: list[str] | None = None
+) -> dict[str, list[list[object]]]:
+    """Every sheet of a workbook, or the single table of a CSV, as rows (what reading the
+    CSV text had to repair goes to `notes`)."""
     if wb is not None:
+        container.check_sheets_total(path, list(wb.sheet_names))
         return {s: sheet_rows(wb, path, s) for s in wb.sheet_names}
-    rows, _, _ = csv_rows(path.read_bytes(), path.name)
+    rows, _, _ = csv_rows(path.read_bytes(), path.name, notes)
+    check_width(max((len(r) for r in rows), default=0), str(path))
     return {path.name: rows}
 
 

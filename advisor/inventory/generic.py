@@ -10,11 +10,12 @@ as `attr.<header>`.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-import yaml
 
 from advisor.errors import InputError
 from advisor.inventory.fields import (
@@ -34,6 +35,7 @@ from advisor.inventory.readers import (
 )
 from advisor.inventory.schema import SERVER_FIELDS, Inventory, Source, conform
 from advisor.inventory.tabular import missing_fields, read_servers
+from advisor.yaml_input import line_of, read_yaml_file
 
 GENERIC_FIELDS = (
     Field(
@@ -264,38 +266,161 @@ def load_mapping(path: Path) -> dict:
       Arbeitsspeicher: memory_gib
     units: {memory_gib: mb}   # optional: unit of a size column
     ```
-    A file holding only `header: column` pairs is read as `columns`.
+    A file holding only `header: column` pairs is read as `columns`. The file is read by the
+    bounded YAML reader; each key is then checked for its shape, so a wrong type is one line
+    naming the key instead of an error deep inside the import. Returns every key, normalised
+    (`sheet` and `header_row` None when not given).
     """
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: mapping file not found") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid YAML ({' '.join(str(exc).split())[:120]})") from exc
+    document = read_yaml_file(path, "mapping file")
+    data = document.data
+
+    def where(*keys: Any) -> str:
+        line = line_of(document.root, keys)
+        return f"{path}, line {line}" if line else str(path)
+
     if not isinstance(data, dict):
-        raise InputError(f"{path}: a mapping file is a YAML mapping of header: column")
-    allowed = {"sheet", "header_row", "columns", "units"}
-    if not set(data) & allowed:
+        got = "an empty file" if data is None else f"a {type(data).__name__}"
+        raise InputError(f"{path}: a mapping file is a YAML mapping of header: column, got {got}")
+    if not set(data) & set(_MAPPING_KEYS):
+        _check_shorthand(data, where)
         data = {"columns": data}
     for key in data:
-        if key not in allowed:
-            hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+        if key not in _MAPPING_KEYS:
+            raise _unknown_mapping_key(key, where)
+    return {
+        "sheet": _mapping_sheet(data.get("sheet"), where),
+        "header_row": _mapping_header_row(data.get("header_row"), where),
+        "columns": _mapping_columns(data.get("columns"), where),
+        "units": _mapping_units(data.get("units"), where),
+    }
+
+
+#: Where a key sits, for messages: "map.yaml, line 3" from the key path.
+_Where = Callable[..., str]
+#: Keys of a mapping file.
+_MAPPING_KEYS = ("sheet", "header_row", "columns", "units")
+#: Units a size column may be declared in.
+_MAPPING_UNITS = {"kb", "kib", "mb", "mib", "gb", "gib", "tb", "tib"}
+#: Most rows a worksheet holds (Excel's limit): a header row further down cannot exist.
+_MAX_HEADER_ROW = 1_048_576
+#: Longest sheet name or header a mapping may name; real ones are far shorter.
+_MAX_HEADER_CHARS = 500
+
+
+def _yaml_kind(value: Any) -> str:
+    """A YAML value's shape in a user's words, for "must be ..., got ..." messages."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return f"the text '{value[:40]}'"
+    return f"'{str(value)[:40]}'"
+
+
+def _unknown_mapping_key(key: Any, where: _Where) -> InputError:
+    """An unknown top-level key, with the nearest valid one."""
+    shown = str(key)[:60]
+    hint = difflib.get_close_matches(shown, list(_MAPPING_KEYS), n=1)
+    tip = f"; did you mean '{hint[0]}'?" if hint else ""
+    return InputError(
+        f"{where(key)}: unknown key '{shown}'{tip} (allowed: {', '.join(sorted(_MAPPING_KEYS))})"
+    )
+
+
+def _check_shorthand(data: dict, where: _Where) -> None:
+    """A file of `header: column` pairs holds only text; a nested value is a misspelt key."""
+    for key, value in data.items():
+        if isinstance(value, dict | list):
+            raise _unknown_mapping_key(key, where)
+
+
+def _mapping_text(value: Any, key: str, where: _Where, *keys: Any) -> str:
+    """A sheet name or header as text: numbers are read as the text they show."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InputError(f"{where(*keys)}: {key} must be text, got {_yaml_kind(value)}")
+    text = str(value)
+    if len(text) > _MAX_HEADER_CHARS:
+        raise InputError(
+            f"{where(*keys)}: {key} is {len(text):,} characters long; the limit is "
+            f"{_MAX_HEADER_CHARS} characters"
+        )
+    return text
+
+
+def _mapping_sheet(value: Any, where: _Where) -> str | None:
+    """`sheet:` names one sheet; empty means choose by headers."""
+    return None if value is None else _mapping_text(value, "sheet", where, "sheet")
+
+
+def _mapping_header_row(value: Any, where: _Where) -> int | None:
+    """`header_row:` is a 1-based row number within a worksheet's rows."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_HEADER_ROW:
+        return value
+    tip = "; write it without quotes" if isinstance(value, str) and value.strip().isdigit() else ""
+    raise InputError(
+        f"{where('header_row')}: header_row must be a whole number from 1 to "
+        f"{_MAX_HEADER_ROW:,} (the row of the headers), got {_yaml_kind(value)}{tip}"
+    )
+
+
+def _mapping_columns(value: Any, where: _Where) -> dict[str, str]:
+    """`columns:` maps source headers (text) to canonical columns or `attr.<name>`."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{where('columns')}: columns must map source headers to canonical columns "
+            f"(Header: name), got {_yaml_kind(value)}"
+        )
+    out: dict[str, str] = {}
+    for header, column in value.items():
+        name = _mapping_text(header, "a header in columns", where, "columns")
+        key = f"columns.{name[:60]}"
+        if not isinstance(column, str):
+            raise InputError(
+                f"{where('columns', header)}: {key} must name a canonical column such as "
+                f"name or vcpus, got {_yaml_kind(column)}"
+            )
+        if column not in SERVER_FIELDS and not column.startswith("attr."):
+            hint = difflib.get_close_matches(column[:60], list(SERVER_FIELDS), n=1)
             tip = f"; did you mean '{hint[0]}'?" if hint else ""
             raise InputError(
-                f"{path}: unknown key '{key}'{tip} (allowed: {', '.join(sorted(allowed))})"
+                f"{where('columns', header)}: column '{name[:60]}' maps to unknown field "
+                f"'{column[:60]}'{tip}"
             )
-    columns = data.get("columns") or {}
-    if not isinstance(columns, dict):
-        raise InputError(f"{path}: 'columns' must map source headers to canonical columns")
-    for header, column in columns.items():
-        if column not in SERVER_FIELDS and not str(column).startswith("attr."):
-            hint = difflib.get_close_matches(str(column), list(SERVER_FIELDS), n=1)
-            tip = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise InputError(f"{path}: column '{header}' maps to unknown field '{column}'{tip}")
-    for column, unit in (data.get("units") or {}).items():
-        if str(unit).lower() not in {"kb", "kib", "mb", "mib", "gb", "gib", "tb", "tib"}:
-            raise InputError(f"{path}: units.{column}: unknown unit '{unit}' (use MB, GB, TB ...)")
-    return data
+        out[name] = column
+    return out
+
+
+def _mapping_units(value: Any, where: _Where) -> dict[str, str]:
+    """`units:` gives the unit of a size column, as `column: unit`."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{where('units')}: units must map columns to units (memory_gib: MB), "
+            f"got {_yaml_kind(value)}"
+        )
+    out: dict[str, str] = {}
+    for column, unit in value.items():
+        name = _mapping_text(column, "a column in units", where, "units")
+        if not isinstance(unit, str):
+            raise InputError(
+                f"{where('units', column)}: units.{name[:60]} must be a unit such as MB or GB, "
+                f"got {_yaml_kind(unit)}"
+            )
+        if unit.lower() not in _MAPPING_UNITS:
+            raise InputError(
+                f"{where('units', column)}: units.{name[:60]}: unknown unit '{unit[:40]}' "
+                "(use MB, GB, TB ...)"
+            )
+        out[name] = unit
+    return out
 
 
 def _check_mapped_headers_exist(

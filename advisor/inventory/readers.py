@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, PasswordError
 
 from advisor.errors import InputError, short_error
+from advisor.inventory import container, limits
 from advisor.inventory.headers import unique_headers
 
 #: How many rows at the top of a sheet may hold titles or notes before the header row.
@@ -41,12 +42,21 @@ class RawTable:
         return list(self.frame.columns)
 
 
-def table_from_rows(name: str, rows: Sequence[Sequence[object]], header_row: int = 0) -> RawTable:
-    """A RawTable from a list of rows; entirely blank rows are dropped and counted."""
+def table_from_rows(
+    name: str, rows: Sequence[Sequence[object]], header_row: int = 0, *, where: str = ""
+) -> RawTable:
+    """A RawTable from a list of rows; entirely blank rows are dropped and counted.
+
+    The frame is built in one go from the rows: adding columns one at a time to a wide frame
+    costs time quadratic in its width. Columns with neither a header nor a value (a stray
+    value far to the right leaves thousands of them) are dropped, as they hold nothing.
+    `where` names the file in the message refusing a table wider than Excel allows.
+    """
     if len(rows) <= header_row:
         return RawTable(name, pd.DataFrame(), pd.Series([], dtype="int64"))
     # Cells beyond the last header get a column of their own ("column N"), kept as attr.*.
     width = max((len(r) for r in rows[header_row:]), default=0)
+    check_width(width, f"{where}: {name}" if where else name)
     headers = unique_headers(list(rows[header_row]) + [None] * (width - len(rows[header_row])))
     body = rows[header_row + 1 :]
     if any(len(r) != width for r in body):  # ragged CSV rows: pad to the widest
@@ -58,12 +68,38 @@ def table_from_rows(name: str, rows: Sequence[Sequence[object]], header_row: int
     if blank:
         body = [r for r, keep in zip(body, filled, strict=True) if keep]
         source_rows = source_rows[filled]
-    frame = pd.DataFrame(list(body), dtype=object)
-    if frame.shape[1] < width:
-        for i in range(frame.shape[1], width):
-            frame[i] = None
+    if body:
+        frame = pd.DataFrame(list(body), dtype=object)
+    else:
+        frame = pd.DataFrame([], columns=range(width), dtype=object)
     frame.columns = headers
+    empty = _empty_unnamed_columns(rows[header_row], frame)
+    if empty:
+        frame = frame.drop(columns=[headers[i] for i in empty])
     return RawTable(name, frame, source_rows.reset_index(drop=True), blank)
+
+
+def check_width(width: int, who: str) -> None:
+    """Refuse a table wider than Excel allows before anything costs time per column."""
+    if width > limits.MAX_COLUMNS:
+        raise InputError(
+            f"{who} has {width:,} columns; the limit is {limits.MAX_COLUMNS:,} columns "
+            "(XFD, Excel's maximum)"
+        )
+
+
+def _empty_unnamed_columns(header: Sequence[object], frame: pd.DataFrame) -> list[int]:
+    """Positions of the columns with no header and no value in any row."""
+    unnamed = [
+        i
+        for i in range(frame.shape[1])
+        if i >= len(header) or header[i] is None or str(header[i]).strip() == ""
+    ]
+    if not unnamed:
+        return []
+    part = frame.iloc[:, unnamed]
+    filled = (part.notna() & part.ne("")).any(axis=0).to_numpy()
+    return [i for i, has in zip(unnamed, filled, strict=True) if not has]
 
 
 def find_header_row(rows: Sequence[Sequence[object]], score: Callable[[list[object]], int]) -> int:
@@ -80,7 +116,12 @@ def find_header_row(rows: Sequence[Sequence[object]], score: Callable[[list[obje
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
-    """Open a workbook with calamine, turning its errors into one-line input errors."""
+    """Open a workbook with calamine, turning its errors into one-line input errors.
+
+    The parts calamine parses on opening (workbook, relationships, styles, shared strings)
+    are bounded first, see `container.open_checks`.
+    """
+    container.open_checks(path)
     try:
         return CalamineWorkbook.from_path(str(path))
     except PasswordError as exc:
@@ -92,12 +133,47 @@ def open_workbook(path: Path) -> CalamineWorkbook:
 
 
 def sheet_rows(wb: CalamineWorkbook, path: Path, sheet: str) -> list[list[object]]:
-    """All rows of one sheet as Python values (calamine parses only this sheet)."""
+    """All rows of one sheet as Python values (calamine parses only this sheet).
+
+    The sheet's XML is checked before calamine parses it (`container.check_sheet`), and the
+    rectangle calamine found is checked again before it becomes Python rows: formats
+    without sheet XML (.xls, .ods) get that second check only.
+    """
+    container.check_sheet(path, sheet)
     try:
         with gc_paused():
-            return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            parsed = wb.get_sheet_by_name(sheet)
+            _check_shape(path, sheet, parsed)
+            return parsed.to_python(skip_empty_area=False)
     except (CalamineError, ValueError) as exc:
         raise InputError(f"{path}: sheet '{sheet}' cannot be read ({short_error(exc)})") from exc
+
+
+def peek_rows(wb: CalamineWorkbook, path: Path, sheet: str, nrows: int) -> list[list[object]]:
+    """The first rows of a sheet (detection looks at headers); checked like `sheet_rows`,
+    since calamine parses the whole sheet even for a few rows."""
+    container.check_sheet(path, sheet)
+    try:
+        parsed = wb.get_sheet_by_name(sheet)
+        _check_shape(path, sheet, parsed)
+        return parsed.to_python(nrows=nrows)
+    except (CalamineError, ValueError) as exc:
+        raise InputError(f"{path}: sheet '{sheet}' cannot be read ({short_error(exc)})") from exc
+
+
+def _check_shape(path: Path, sheet: str, parsed: CalamineSheet) -> None:
+    """Refuse a parsed sheet whose rows, read from A1, would exceed the limits."""
+    end = parsed.end
+    if end is None:
+        return
+    rows, cols = end[0] + 1, end[1] + 1
+    check_width(cols, f"{path}: sheet '{sheet}'")
+    if rows > limits.MAX_ROWS or rows * cols > limits.MAX_SHEET_CELLS:
+        raise InputError(
+            f"{path}: sheet '{sheet}' spans {cols:,} columns x {rows:,} rows "
+            f"({rows * cols:,} cells); the limit is {limits.MAX_SHEET_CELLS:,} cells and "
+            f"{limits.MAX_ROWS:,} rows per sheet"
+        )
 
 
 def read_tables(
@@ -113,6 +189,7 @@ def read_tables(
     sheets fail, the error of the first failing sheet in `sheets` order is raised here, as a
     serial read would raise it, whichever thread met it.
     """
+    container.check_sheets_total(path, list(sheets))
     if threads is None:
         big = path.stat().st_size >= PARALLEL_READ_BYTES
         threads = 2 if big and (os.cpu_count() or 1) >= 2 else 1

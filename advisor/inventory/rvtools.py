@@ -337,6 +337,8 @@ def _servers(info: RawTable, source: Source) -> tuple[pd.DataFrame, dict[str, di
         name_header=matched["name"].header,
         attrs=info.frame[kept] if kept else None,
         uuid=conv.get("_uuid", None),
+        raw=info.frame,
+        values=rejects.problems,
     )
     source.problems.extend(rejects.problems + problems)
     survived = info.rows.isin(servers["source_row"].astype("int64")).to_numpy()

@@ -49,6 +49,8 @@ def read_servers(
         name_header=matched["name"].header,
         attrs=table.frame[kept] if kept else None,
         uuid=conv.get("_uuid", None),
+        raw=table.frame,
+        values=rejects.problems,
     )
     source.problems.extend(rejects.problems + problems)
     # Keep format-specific columns aligned with the servers that survived.

@@ -1,9 +1,10 @@
 """Reading an engagement profile: YAML file in, validated `Profile` out.
 
-The strict YAML reader (duplicate keys are errors), `load_profile` for a file, `parse_profile`
-for data already parsed, `default_profile` for when no profile is given, and
-`profile_template` for the commented example `advisor profile init` writes. Every failure
-becomes a one-line `InputError`, worded by `advisor.profile.messages`.
+`load_profile` reads the file through the bounded reader of `advisor.yaml_input` (regular
+file, size, nesting, alias expansion and numbers checked; duplicate keys are errors),
+`parse_profile` validates data already parsed, `default_profile` is the profile when none is
+given, and `profile_template` the commented example `advisor profile init` writes. Every
+failure becomes a one-line `InputError`, worded by `advisor.profile.messages`.
 """
 
 from __future__ import annotations
@@ -18,77 +19,60 @@ from pydantic import ValidationError
 from advisor.errors import InputError
 from advisor.profile.messages import _explain
 from advisor.profile.model import Profile
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys, which PyYAML would silently let the last win."""
-
-    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
-        """Build a mapping, failing with the line of a key given twice."""
-        if isinstance(node, yaml.MappingNode):
-            self.flatten_mapping(node)
-            keys: set[Any] = set()
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=deep)
-                if isinstance(key, str | int | float | bool) and key in keys:
-                    raise yaml.constructor.ConstructorError(
-                        "while reading a mapping",
-                        node.start_mark,
-                        f"key '{key}' appears twice",
-                        key_node.start_mark,
-                    )
-                keys.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _read_yaml(path: Path) -> tuple[Any, str]:
-    """The parsed YAML and its text; every failure becomes a one-line InputError."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: profile not found") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{path}: is a folder; give the profile's YAML file") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not a text file (save the profile as UTF-8)") from exc
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the profile ({exc.strerror})") from exc
-    try:
-        data = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{path}{where}: YAML syntax error: {problem}") from exc
-    return data, text
+from advisor.yaml_input import read_yaml_file
 
 
 def parse_profile(
-    data: Any, source: str = "profile", *, base_dir: Path | None = None, text: str | None = None
+    data: Any,
+    source: str = "profile",
+    *,
+    base_dir: Path | None = None,
+    text: str | None = None,
+    root: yaml.Node | None = None,
 ) -> Profile:
     """Validate already-parsed profile data; errors name `source` like a file name.
 
     Split from `load_profile` so tests and other tools can build a profile from a dict and get
-    the same user-facing errors.
+    the same user-facing errors. `text` (or its composed `root`, which saves composing it
+    again) lets an error name the YAML line of the key at fault.
+
+    An empty file (or one holding only comments) is a profile with no answers yet, like a
+    fresh engagement: every default applies and `profile check` lists each one as an
+    assumption, so nothing is guessed silently.
     """
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InputError(
-            f"{source}: a profile is a YAML mapping of sections "
-            f"({', '.join(Profile.model_fields)}), got {type(data).__name__}"
+            f"{source}: (top level) must be a mapping of sections "
+            f"({', '.join(Profile.model_fields)}), got {_kind(data)}"
         )
     try:
         return Profile.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as exc:
-        raise _explain(exc, source, text) from None
+        raise _explain(exc, source, text, root) from None
+
+
+def _kind(value: Any) -> str:
+    """What a YAML value is, in a user's words ("a list"), for the top-level refusal."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "text" if len(value) > 40 else f"the text '{value}'"
+    return type(value).__name__
 
 
 def load_profile(path: str | Path) -> Profile:
     """Read and validate an engagement profile; any problem is a one-line InputError."""
     path = Path(path)
-    data, text = _read_yaml(path)
-    profile = parse_profile(data, str(path), base_dir=path.parent, text=text)
+    document = read_yaml_file(path, "profile")
+    profile = parse_profile(
+        document.data, str(path), base_dir=path.parent, text=document.text, root=document.root
+    )
     profile._source = path
     return profile
 

@@ -19,37 +19,28 @@ from pydantic import BaseModel, ValidationError
 
 from advisor.errors import InputError
 from advisor.profile.model import Profile
+from advisor.profile.sections import _clip
+from advisor.yaml_input import compose_checked, line_of
 
 
-def _node_line(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Line (1-based) of the deepest YAML node on the key path, to point the user at it."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None
-    line = None
-    for item in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((kv for kv in node.value if kv[0].value == str(item)), None)
-            if match is None:
-                break
-            line = match[0].start_mark.line + 1
-            node = match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(item, int):
-            if not 0 <= item < len(node.value):
-                break
-            node = node.value[item]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
+def _node_line(text: str | None, root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """Line (1-based) of the deepest YAML node on the key path, to point the user at it;
+    from the nodes already composed when the caller has them, else from the text."""
+    if root is None and text is not None:
+        root = compose_checked(text)
+    return line_of(root, loc)
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
-    """('sites', 0, 'lat') -> 'sites[0].lat', the way the user sees the file."""
+    """('sites', 0, 'lat') -> 'sites[0].lat', the way the user sees the file.
+
+    A key is cut to 40 characters: a hostile file may use a key of megabytes, and the
+    message must stay one readable line.
+    """
     out = ""
     for item in loc:
-        out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else str(item))
+        name = _clip(str(item), 40)
+        out += f"[{item}]" if isinstance(item, int) else (f".{name}" if out else name)
     return out or "(top level)"
 
 
@@ -123,15 +114,38 @@ _TYPE_TEXT: dict[str, str] = {
     "model_type": "a mapping of keys to values",
     "model_attributes_type": "a mapping of keys to values",
     "path_type": "a file path",
+    "finite_number": "a finite number (not .inf or .nan)",
 }
 
 
 def _show(value: Any) -> str:
     """A user-facing rendering of a bad value, short enough for one line."""
-    text = repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return repr(_clip(value, 60))
     if isinstance(value, dict | list):
-        text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
-    return text if len(text) <= 60 else text[:57] + "..."
+        text = yaml.safe_dump(_preview(value), default_flow_style=True, width=10_000).strip()
+    else:
+        text = _clip(str(value), 200)
+    return _clip(text, 60)
+
+
+def _preview(value: Any, depth: int = 3) -> Any:
+    """The first few items of a nested value: enough to recognise it in a message.
+
+    Rendering only a preview keeps the cost of a message independent of the value's size
+    (a list of ten thousand sites must not be dumped to show sixty characters of it).
+    """
+    if isinstance(value, str):
+        return _clip(value, 60)
+    if depth == 0 and isinstance(value, dict | list):
+        return "..."
+    if isinstance(value, list):
+        return [_preview(v, depth - 1) for v in value[:4]] + (["..."] if len(value) > 4 else [])
+    if isinstance(value, dict):
+        items = list(value.items())[:4]
+        out = {_clip(str(k), 40): _preview(v, depth - 1) for k, v in items}
+        return out | ({"...": "..."} if len(value) > 4 else {})
+    return value if isinstance(value, int | float | bool | type(None)) else _clip(str(value), 60)
 
 
 def _error_loc(err: Any) -> tuple[Any, ...]:
@@ -151,6 +165,22 @@ def _error_loc(err: Any) -> tuple[Any, ...]:
     return loc
 
 
+#: Pydantic's errors for a value longer than its field allows.
+_LENGTH_KINDS = {"string_too_long", "too_long"}
+
+
+def _length_text(kind: str, path: str, value: Any, ctx: dict[str, Any]) -> str:
+    """A refused length: the key, how long the value is and the limit."""
+    limit = ctx.get("max_length")
+    if kind == "string_too_long" and isinstance(value, str):
+        return f"{path} is {len(value):,} characters long; the limit is {limit:,} characters"
+    size = ctx.get("actual_length")
+    if size is None and isinstance(value, list | dict):
+        size = len(value)
+    count = f"{size:,} entries" if isinstance(size, int) else "too many entries"
+    return f"{path} has {count}; the limit is {limit:,}"
+
+
 def _describe(err: Any) -> str:
     """One pydantic error in a consultant's words: key path, bad value, what is allowed."""
     kind, loc, ctx = err["type"], _error_loc(err), err.get("ctx") or {}
@@ -162,15 +192,22 @@ def _describe(err: Any) -> str:
         parent, _ = _annotation_at(loc[:-1])
         parent = _unwrap(parent)
         valid = list(parent.model_fields) if isinstance(parent, type) else []
-        hint = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.5)
+        hint = difflib.get_close_matches(_clip(str(loc[-1]), 60), valid, n=1, cutoff=0.5)
         tip = f"; did you mean '{hint[0]}'?" if hint else ""
         return f"unknown key {path}{tip} (valid keys: {', '.join(valid)})"
+    if kind == "invalid_key":
+        parent, _ = _annotation_at(loc[:-1])
+        parent = _unwrap(parent)
+        valid = list(parent.model_fields) if isinstance(parent, type) else []
+        allowed = f" (valid keys: {', '.join(valid)})" if valid else ""
+        where = _format_loc(loc[:-1]) if loc[:-1] else "the top level"
+        return f"key {_show(value)} under {where} is not text; keys are names{allowed}"
     if kind == "missing":
         return f"{path} is required but missing"
     if kind == "literal_error":
         annotation, _ = _annotation_at(loc)
         allowed = [str(a) for a in get_args(_unwrap(annotation))] or [ctx.get("expected", "")]
-        hint = difflib.get_close_matches(str(value), allowed, n=1)
+        hint = difflib.get_close_matches(_clip(str(_preview(value)), 60), allowed, n=1)
         tip = f"; did you mean '{hint[0]}'?" if hint else ""
         return f"{path} is {_show(value)}, allowed values: {', '.join(allowed)}{tip}"
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
@@ -182,6 +219,10 @@ def _describe(err: Any) -> str:
             if isinstance(m, text_cls)
         ]
         return f"{path} is {_show(value)}; it must be {' and '.join(bounds) or err['msg']}"
+    if kind in _LENGTH_KINDS:
+        if loc and loc[-1] == "[key]":  # pydantic's marker for a mapping's key itself
+            path = f"the key {_format_loc(loc[:-1])}"
+        return _length_text(kind, path, value, ctx)
     if kind in {"model_type", "dict_type"} and len(loc) == 2 and loc[0] == "rules":
         return (
             f"{path} must be a mapping such as {{enabled: false}}, {{severity: high}} or "
@@ -195,11 +236,13 @@ def _describe(err: Any) -> str:
     return f"{path}: {err['msg']} (got {_show(value)})"
 
 
-def _explain(exc: ValidationError, source: str, text: str | None) -> InputError:
+def _explain(
+    exc: ValidationError, source: str, text: str | None, root: yaml.Node | None = None
+) -> InputError:
     """The first validation problem as a one-line InputError, with its YAML line if known."""
     errors = exc.errors(include_url=False)
     first = errors[0]
-    line = _node_line(text, _error_loc(first)) if text is not None else None
+    line = _node_line(text, root, _error_loc(first))
     where = f"{source}, line {line}" if line else source
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return InputError(f"{where}: {_describe(first)}{more if len(errors) > 1 else ''}")

@@ -14,11 +14,13 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from advisor.profile.scoping import ScopeSection, SegmentBy
 from advisor.profile.sections import (
+    LIST_MAX,
     AcceptedException,
     Branding,
     Consultant,
     Customer,
     Migration,
+    Name,
     RuleOverride,
     Scoring,
     Site,
@@ -27,6 +29,7 @@ from advisor.profile.sections import (
     _norm,
     _Section,
 )
+from advisor.profile.sizing_policy import SizingPolicy
 
 
 class Profile(_Section):
@@ -35,12 +38,13 @@ class Profile(_Section):
     customer: Customer = Field(default_factory=Customer)
     consultant: Consultant = Field(default_factory=Consultant)
     target: Target = Field(default_factory=Target)
-    sites: list[Site] = Field(default_factory=list)
+    sites: list[Site] = Field(default_factory=list, max_length=LIST_MAX)
     migration: Migration = Field(default_factory=Migration)
-    rules: dict[str, RuleOverride] = Field(default_factory=dict)
-    exceptions: list[AcceptedException] = Field(default_factory=list)
+    rules: dict[Name, RuleOverride] = Field(default_factory=dict, max_length=LIST_MAX)
+    exceptions: list[AcceptedException] = Field(default_factory=list, max_length=LIST_MAX)
     branding: Branding = Field(default_factory=Branding)
     scoring: Scoring = Field(default_factory=Scoring)
+    sizing: SizingPolicy = Field(default_factory=SizingPolicy)
     scope: ScopeSection = Field(default_factory=ScopeSection)
     segment_by: SegmentBy | None = None
 

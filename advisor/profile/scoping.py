@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from advisor.profile.sections import _Section
+from advisor.profile.sections import LIST_MAX, Name, Pattern, Text, _Section
 
 #: Server columns a scope filter may name; each takes a shell-style pattern (`*`, `?`).
 FILTER_FIELDS = ("name", "folder", "resource_pool", "cluster", "datacenter", "vapp")
@@ -25,17 +25,17 @@ class ScopeFilter(_Section):
     """One include or exclude entry. Every criterion it gives must match (and); names and
     values are compared case-insensitively with shell-style patterns: `Lab/*`, `*-test-??`."""
 
-    name: str | None = None
-    folder: str | None = None
-    resource_pool: str | None = None
-    cluster: str | None = None
-    datacenter: str | None = None
-    vapp: str | None = None
+    name: Pattern | None = None
+    folder: Pattern | None = None
+    resource_pool: Pattern | None = None
+    cluster: Pattern | None = None
+    datacenter: Pattern | None = None
+    vapp: Pattern | None = None
     power_state: Literal["on", "off", "suspended"] | None = None
     #: Custom attribute header -> pattern of its value (`{"Cost Allocation": "lab*"}`).
-    attribute: dict[str, str] = Field(default_factory=dict)
+    attribute: dict[Name, Pattern] = Field(default_factory=dict, max_length=LIST_MAX)
     #: Why, in the customer's words; reports show it beside each server it excludes.
-    reason: str | None = None
+    reason: Text | None = None
 
     @field_validator("power_state", mode="before")
     @classmethod
@@ -69,8 +69,8 @@ class ScopeSection(_Section):
     """`scope:` in the profile. With `include`, only servers matching an entry are in scope;
     `exclude` then removes servers matching any of its entries."""
 
-    include: list[ScopeFilter] = Field(default_factory=list)
-    exclude: list[ScopeFilter] = Field(default_factory=list)
+    include: list[ScopeFilter] = Field(default_factory=list, max_length=LIST_MAX)
+    exclude: list[ScopeFilter] = Field(default_factory=list, max_length=LIST_MAX)
 
 
 class SegmentBy(_Section):
@@ -78,7 +78,7 @@ class SegmentBy(_Section):
 
     field: Literal["folder", "resource_pool", "datacenter", "cluster", "vapp", "attribute"]
     #: The custom attribute's header when `field` is `attribute`.
-    attribute: str | None = None
+    attribute: Name | None = None
     #: For folder and resource pool paths: how many leading path parts name the segment.
     depth: Annotated[int, Field(ge=1, le=20)] | None = None
 

@@ -4,16 +4,34 @@
 drawing its charts; the second process draws them and lays out the PDF with WeasyPrint
 (the longest output) while this one writes the JSON, the workbook and the HTML, so on a
 machine with two cores the PDF starts as early as it can and the rest overlaps it.
+
+The four files are one set: they are written into a hidden staging folder and moved into
+place together only when all are complete (see `atomic.py`), so a run that stops part-way
+leaves the previous set as it was, never a mix of two runs.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from advisor.errors import InputError, short_error
+
+#: The outputs of `write_reports`, in the order their paths are returned.
+OUTPUT_NAMES = ("assessment.json", "assessment.html", "assessment.xlsx", "assessment.pdf")
+#: How often the PDF process checks that its parent is still there (the fallback to
+#: PR_SET_PDEATHSIG, and the only guard where that does not exist).
+PARENT_CHECK_S = 0.5
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _warm_up() -> None:
@@ -26,31 +44,84 @@ def _warm_up() -> None:
     import advisor.report.pdf_report  # noqa: F401
 
 
+def _end_with_parent(parent: int, deathsig: bool) -> None:
+    """Initializer of the PDF process: make it end when its parent ends, however the parent
+    ends (SIGKILL included), so that no orphan keeps laying out a report nobody will get.
+
+    On Linux the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG). That signal
+    follows the parent *thread* that started the process, so it is set only when the pool
+    was started from the main thread (`deathsig`). A watchdog thread that notices the parent
+    pid change covers everything else (other systems, a failing prctl).
+    """
+    if deathsig and sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watchdog below still applies
+    if os.getppid() != parent:  # the parent was gone before the signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
+
+
 class PdfWorker:
     """A second process for laying out the PDF, started early so that its interpreter start
-    and the WeasyPrint import overlap the import and assessment of the inventory."""
+    and the WeasyPrint import overlap the import and assessment of the inventory. It never
+    outlives this process (see `_end_with_parent`), and is stopped at once, not waited
+    for, when the block it serves ends with an exception."""
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        # The process starts in the thread that submits first, which is this one.
+        deathsig = threading.current_thread() is threading.main_thread()
+        self.pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=context,
+            initializer=_end_with_parent,
+            initargs=(os.getpid(), deathsig),
+        )
         self.pool.submit(_warm_up)
+
+    @property
+    def pids(self) -> list[int]:
+        """The pids of the worker processes (one), for stopping them and for tests."""
+        return list(getattr(self.pool, "_processes", None) or {})
+
+    def stop(self) -> None:
+        """End the worker now: after Ctrl-C or a failed write its PDF is not wanted, and
+        waiting for WeasyPrint to finish could take minutes. (The executor offers no public
+        way to terminate its workers before Python 3.14.)"""
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+            process.terminate()
 
     def __enter__(self) -> PdfWorker:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is not None:
+            self.stop()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+class _PdfUnavailable(Exception):
+    """WeasyPrint cannot run on this machine (a system library such as Pango is missing)."""
+
+
 def write_reports(
-    assessment, folder: Path, *, appendix: bool = False, worker: PdfWorker | None = None
+    assessment: Any, folder: Path, *, appendix: bool = False, worker: PdfWorker | None = None
 ) -> list[Path]:
-    """Write assessment.json, .xlsx, .html and .pdf into `folder`; return their paths."""
-    from advisor.report.html_report import write_model_html
-    from advisor.report.json_report import write_json
+    """Write assessment.json, .html, .xlsx and .pdf into `folder` as one set; return their
+    paths. Nothing in `folder` changes unless the whole set was written, except on a machine
+    where WeasyPrint cannot run: there the other three are written and an older PDF is
+    removed, so that the folder never pairs this run's files with an earlier run's PDF."""
+    from advisor.report.atomic import Staging, signals_as_exit
     from advisor.report.model import build_report_model
-    from advisor.report.pdf_report import write_model_pdf
-    from advisor.report.xlsx_report import write_xlsx
 
     folder = Path(folder)
     try:
@@ -58,20 +129,79 @@ def write_reports(
     except OSError as exc:
         raise InputError(f"{folder}: cannot create the output folder ({exc.strerror})") from exc
     model = build_report_model(assessment, appendix)  # charts are drawn where they are used
-    pdf_path = folder / "assessment.pdf"
-    with worker or PdfWorker() as running:
-        pdf_job = running.pool.submit(write_model_pdf, model, pdf_path)
-        json_path = write_json(assessment, folder)
-        xlsx_path = write_xlsx(assessment, folder / "assessment.xlsx")
-        html_path = write_model_html(model, folder / "assessment.html")
-        try:
-            pdf_job.result()
-        except BrokenProcessPool:  # the PDF process died (killed, out of memory): try here
-            write_model_pdf(model, pdf_path)
-        except OSError as exc:  # WeasyPrint could not load Pango or another system library
-            raise InputError(
-                f"{pdf_path}: not written, WeasyPrint cannot run here ({short_error(exc)}); it "
-                "needs the Pango library (see the README). The JSON, workbook and HTML were "
-                "written."
-            ) from exc
-    return [json_path, html_path, xlsx_path, pdf_path]
+    json_name, html_name, xlsx_name, pdf_name = OUTPUT_NAMES
+    try:
+        with signals_as_exit(), Staging(folder) as staging, worker or PdfWorker() as running:
+            unavailable = _render_set(assessment, model, staging, running)
+            if unavailable is None:
+                return staging.publish(OUTPUT_NAMES)
+            staging.publish((json_name, html_name, xlsx_name), drop=(pdf_name,))
+    except OSError as exc:  # nothing was moved into `folder` (see Staging.publish)
+        raise _not_written(folder, exc) from exc
+    raise InputError(
+        f"{folder / pdf_name}: not written, WeasyPrint cannot run here "
+        f"({short_error(unavailable.__cause__ or unavailable)}); it needs the Pango "
+        "library (see the README). The JSON, workbook and HTML were written."
+    ) from unavailable
+
+
+def _render_set(
+    assessment: Any, model: Any, staging: Any, running: PdfWorker
+) -> _PdfUnavailable | None:
+    """Write the four outputs into the staging folder: the PDF is laid out in the worker
+    (it returns the bytes; only this process writes files) while this process writes the
+    rest. Returns why the PDF could not be made where WeasyPrint cannot run, else None.
+    A file-system error is raised as the OSError itself: the writers name their file, but
+    that file is in the staging folder, which means nothing to the user."""
+    try:
+        return _render_files(assessment, model, staging, running)
+    except InputError as exc:
+        if isinstance(exc.__cause__, OSError):
+            raise exc.__cause__ from None
+        raise
+
+
+def _render_files(
+    assessment: Any, model: Any, staging: Any, running: PdfWorker
+) -> _PdfUnavailable | None:
+    from advisor.report.html_report import write_model_html, write_report_file
+    from advisor.report.json_report import write_json
+    from advisor.report.pdf_report import model_pdf
+    from advisor.report.xlsx_report import write_xlsx
+
+    _, html_name, xlsx_name, pdf_name = OUTPUT_NAMES
+    pdf_job = running.pool.submit(model_pdf, model)
+    write_json(assessment, staging.dir)
+    write_xlsx(assessment, staging.path(xlsx_name))
+    write_model_html(model, staging.path(html_name))
+    try:
+        data = _pdf_bytes(pdf_job, model)
+    except _PdfUnavailable as exc:
+        return exc
+    write_report_file(staging.path(pdf_name), data, "the PDF report")
+    return None
+
+
+def _pdf_bytes(job: Future, model: Any) -> bytes:
+    """The PDF from the worker; laid out here if the worker died (killed, out of memory)."""
+    from advisor.report.pdf_report import model_pdf
+
+    try:
+        return job.result()
+    except BrokenProcessPool:
+        pass
+    except OSError as exc:  # WeasyPrint could not load Pango or another system library
+        raise _PdfUnavailable() from exc
+    try:
+        return model_pdf(model)
+    except OSError as exc:
+        raise _PdfUnavailable() from exc
+
+
+def _not_written(folder: Path, exc: OSError) -> InputError:
+    """One line for a write that failed on the file system (a full disk, no permission):
+    the folder, the reason, and that the earlier outputs are still there."""
+    reason = exc.strerror or short_error(exc)
+    return InputError(
+        f"{folder}: outputs not written ({reason}); the files already there were left as they were"
+    )

@@ -2,11 +2,14 @@
 
 Inputs are files and folders. A folder holding RVTools CSV tabs (a `*vInfo*.csv` file) is
 one inventory; any other folder is walked for workbooks, CSV files and zips. Each input is
-imported and assessed on its own; one that fails is recorded with its one-line reason and
-the others are still scored. The workbook has a Portfolio sheet (one row per input, with
-its servers read, in scope and out of scope; failed ones with their error) and the Scope,
-Servers, Findings, Estate work, Rules and Profile sheets of `assessment.xlsx`, written by
-the same code with a `source` column in front.
+imported, assessed and planned on its own (`advisor.plan.stage.make_plan`, on the
+profile's target, without a comparison); one that fails is recorded with its one-line
+reason and the others are still scored. The workbook has a Portfolio sheet (one row per
+input, with its servers read, in scope and out of scope and the monthly cost; failed ones
+with their error) and the Scope, Servers, Findings, Estate work, Rules and Profile sheets
+of `assessment.xlsx`, written by the same code with a `source` column in front. Servers
+gains the plan's instance type, sizing basis and monthly cost; groups and waves belong to
+one engagement's plan (`advisor assess`), not to a portfolio, and are left out.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from advisor.errors import InputError
+from advisor.report.xlsx_plan import plan_server_cols, portfolio_cost
 from advisor.report.xlsx_report import (
     finding_frame,
     rule_counts,
@@ -65,6 +69,10 @@ class Scored:
     unknown: int = 0
     rules: Any = None
     settings: Any = None
+    #: The Servers sheet's plan columns, headed with the target provider and currency.
+    plan_cols: tuple[Any, ...] = ()
+    #: 'Exoscale, EUR': whose monthly cost the Portfolio row shows.
+    money: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -123,6 +131,7 @@ def expand_inputs(paths: Sequence[Path], skip: Sequence[Path] = ()) -> list[Path
 
 def _portfolio_row(path: Path, summary: dict[str, Any], assessment: Any) -> dict[str, Any]:
     src = assessment.inventory.source
+    monthly, unpriced = portfolio_cost(assessment.plan)
     readiness, dispositions = summary["readiness"], summary["dispositions"]
     scope = summary["scope"]
     failed = assessment.evaluation.findings["status"] == "fail"
@@ -145,6 +154,8 @@ def _portfolio_row(path: Path, summary: dict[str, Any], assessment: Any) -> dict
         "used_gib": summary["used_gib"],
         "mean_score": summary["mean_score"],
         "failed_findings": int(failed.sum()),
+        "monthly_cost": monthly,
+        "unpriced_servers": unpriced,
         "error": None,
     }
 
@@ -160,12 +171,15 @@ def score_one(
     """Import and assess one input; failures become a Scored with the reason, never raise."""
     from advisor.engine.assess import assess
     from advisor.inventory import load_inventory
+    from advisor.plan.stage import make_plan
 
     try:
         if path.is_dir() and not is_rvtools_csv_folder(path):
             kinds = ", ".join(INVENTORY_SUFFIXES)
             raise InputError(f"{path}: no inventory files in this folder ({kinds})")
         assessment = assess(load_inventory(path), profile, cli_sets=list(cli_sets), rules=rules)
+        # An estate with no server in scope (templates only) has nothing to plan.
+        assessment.plan = make_plan(assessment) if len(assessment.facts) else None
         summary = assessment.summary()
         servers = server_frame(assessment).assign(source=str(path))
         findings = finding_frame(assessment).assign(source=str(path))
@@ -191,7 +205,19 @@ def score_one(
         unknown=unknown_count(assessment),
         rules=assessment.rules,
         settings=assessment.settings,
+        **_plan_fields(assessment.plan),
     )
+
+
+def _plan_fields(plan: Any) -> dict[str, Any]:
+    """The Servers sheet's plan columns and the Portfolio's money label of one input."""
+    if plan is None:
+        return {}
+    primary = plan.primary_cost
+    return {
+        "plan_cols": plan_server_cols(plan, with_groups=False),
+        "money": f"{primary.display_name}, {primary.currency}",
+    }
 
 
 def score_inventories(
@@ -228,7 +254,9 @@ def write_batch(results: Sequence[Scored], path: str | Path, profile: Any) -> Pa
     good = [r for r in results if r.ok]
     rows = [r.row if r.ok else {"source": str(r.path), "error": r.error} for r in results]
     wb = Workbook(write_only=True)
-    write_portfolio(wb, pd.DataFrame(rows), profile)
+    planned = next((r for r in good if r.plan_cols), None)
+    money = planned.money if planned is not None else None
+    write_portfolio(wb, pd.DataFrame(rows), profile, money=money)
     write_scope(
         wb,
         _concat([r.out_of_scope for r in good], SCOPE_COLS),
@@ -237,7 +265,8 @@ def write_batch(results: Sequence[Scored], path: str | Path, profile: Any) -> Pa
     )
     frames = [r.servers for r in good if r.servers is not None]
     servers = pd.concat(frames, ignore_index=True) if frames else server_frame_empty()
-    write_servers(wb, servers, with_source=True)
+    plan_cols = planned.plan_cols if planned is not None else ()
+    write_servers(wb, servers, with_source=True, plan_cols=plan_cols)
     frames = [r.findings for r in good if r.findings is not None]
     findings = pd.concat(frames, ignore_index=True) if frames else finding_frame_empty()
     write_findings(wb, findings, sum(r.unknown for r in good), with_source=True)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from markupsafe import Markup
+
 READINESS_COLORS = {
     "ready": "#3d8b5a",
     "conditional": "#e2a93b",
@@ -72,9 +74,11 @@ class Chart:
         return self.draw(*self.args)
 
     @property
-    def src(self) -> str:
-        """The SVG as a data: URI, for an <img> that needs no fetch and runs no script."""
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+    def src(self) -> Markup:
+        """The SVG as a data: URI, for an <img> that needs no fetch and runs no script.
+        Marked safe (base64 holds no character HTML would escape) so that the templates'
+        shortening of long texts (`html_report._finalize`) leaves it whole."""
+        return Markup("data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode())
 
 
 def _label(text: object, limit: int = 30) -> str:
@@ -339,6 +343,129 @@ def _draw_rtt(
         return _svg(fig)
 
 
+#: Colours the pilot wave may take in the timeline chart: whichever differs most from the
+#: branding's primary colour (a green brand would hide a green pilot). An oversized wave is
+#: drawn in the alert colour, a wave after blockers hatched (it waits for work outside the
+#: plan).
+PILOT_COLORS = ("#7b5ea7", "#3d8b5a", "#2f6fb0")
+
+
+def _distinct(color: str, candidates: Sequence[str]) -> str:
+    """The candidate colour farthest from `color` (plain RGB distance is enough here)."""
+
+    def rgb(c: str) -> tuple[int, ...]:
+        return tuple(int(c.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+
+    base = rgb(color)
+    return max(
+        candidates, key=lambda c: sum((a - b) ** 2 for a, b in zip(rgb(c), base, strict=True))
+    )
+
+
+def _draw_gantt(
+    rows: Sequence[tuple[str, int, int, int, str, str]], total_days: int, start: Any, color: str
+) -> str:
+    """One bar per wave over calendar weeks: (label, first day, last day, accepted day,
+    kind, bar label), days counted from `start`, the plan's first day (a Monday). A light
+    tail after each bar is the parallel run until the wave is accepted."""
+    import datetime as dt
+
+    from matplotlib.patches import Patch
+
+    rows = list(rows)[::-1]
+    pilot = _distinct(color, PILOT_COLORS)
+    height = 1.25 + 0.24 * len(rows)
+    span = max(total_days, 7)
+    weeks = -(-span // 7)
+    step = max(1, -(-weeks // 12))  # at most about 12 date labels
+    with _canvas(6.4, height) as fig:
+        ax = fig.add_axes((0.17, 0.55 / height, 0.8, 1 - 1.0 / height))
+        # One barh call per kind of bar, not per wave: each call builds a container and
+        # updates the limits, which made 40 waves take seconds.
+        fills = [{"pilot": pilot, "oversized": ALERT}.get(r[4], color) for r in rows]
+        ys = list(range(len(rows)))
+        ax.barh(
+            ys,
+            [r[3] - r[2] for r in rows],
+            left=[r[2] + 1 for r in rows],
+            height=0.3,
+            color=[_shade(f, 0.7) for f in fills],
+            linewidth=0,
+        )
+        for blocked in (False, True):
+            pick = [i for i, r in enumerate(rows) if (r[4] == "after blockers") == blocked]
+            if not pick:
+                continue
+            ax.barh(
+                pick,
+                [rows[i][2] - rows[i][1] + 1 for i in pick],
+                left=[rows[i][1] for i in pick],
+                height=0.62,
+                color=[_shade(fills[i], 0.35) if blocked else fills[i] for i in pick],
+                hatch="////" if blocked else None,
+                edgecolor="white" if blocked else None,
+                linewidth=0,
+            )
+        for i, (_, _, _, accepted, _, label) in enumerate(rows):
+            ax.text(
+                accepted + 1 + span * 0.01,
+                i,
+                _label(label, 40),
+                va="center",
+                fontsize=6.8,
+                color=MUTED,
+            )
+        ax.set_yticks(range(len(rows)), [_label(r[0], 24) for r in rows])
+        ticks = list(range(0, weeks * 7 + 1, 7 * step))
+        labels = []
+        year = None
+        for t in ticks:
+            day = start + dt.timedelta(days=t)
+            labels.append(f"{day.day} {day:%b}" + (f"\n{day.year}" if day.year != year else ""))
+            year = day.year
+        ax.set_xticks(ticks, labels)
+        # A grid line per week as one collection: minor ticks would build an artist each.
+        ax.vlines(
+            range(0, weeks * 7 + 1, 7),
+            -0.6,
+            len(rows) - 0.4,
+            color=GRID,
+            linewidth=0.5,
+            zorder=0,
+        )
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlim(0, span * 1.16 + 3)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        kinds = {r[4] for r in rows}
+        legend = [Patch(color=color, label="wave")]
+        if "pilot" in kinds:
+            legend.insert(0, Patch(color=pilot, label="pilot"))
+        if "oversized" in kinds:
+            legend.append(Patch(color=ALERT, label="oversized: longer than planned"))
+        if "after blockers" in kinds:
+            legend.append(
+                Patch(
+                    facecolor=_shade(color, 0.35),
+                    hatch="////",
+                    edgecolor="white",
+                    label="after its blockers",
+                )
+            )
+        legend.append(Patch(color=_shade(color, 0.7), label="parallel run until accepted"))
+        ax.legend(
+            handles=legend,
+            loc="lower left",
+            bbox_to_anchor=(0, 1.0),
+            ncol=len(legend),
+            frameon=False,
+            fontsize=6.8,
+            handlelength=1.4,
+            columnspacing=1.2,
+            borderaxespad=0.3,
+        )
+        return _svg(fig)
+
+
 # --- the charts the report model asks for ------------------------------------------------
 
 
@@ -378,3 +505,18 @@ def rtt_chart(
     the nearest zone is a hollow marker when it is a different zone than the target."""
     alt = "Round trip per site: " + ", ".join(f"{r[0]} {r[1]:.1f} ms" for r in rows)
     return Chart(_draw_rtt, (tuple(rows), tuple(thresholds), color), alt)
+
+
+def gantt_chart(
+    rows: Sequence[tuple[str, int, int, int, str, str]], total_days: int, start: Any, color: str
+) -> Chart:
+    """The waves over calendar weeks: (label, first day, last day, accepted day, kind, bar
+    label) with days counted from `start`; the pilot and oversized waves in their own
+    colours, a light tail for each wave's parallel run."""
+    from datetime import timedelta
+
+    from advisor.report.formatting import fmt_span
+
+    when = [fmt_span(start + timedelta(days=r[1]), start + timedelta(days=r[2])) for r in rows]
+    alt = "Waves over time: " + "; ".join(f"{r[0]} {w}" for r, w in zip(rows, when, strict=True))
+    return Chart(_draw_gantt, (tuple(rows), int(total_days), start, color), alt)

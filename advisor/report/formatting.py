@@ -106,5 +106,123 @@ def _capital(text: str, name: str = "") -> str:
     return text[:1].upper() + text[1:]
 
 
+#: Longest name the report prints for a server, site, customer or location. Inventory values
+#: can be far longer (a name of 100,000 characters imports); the JSON and the workbook keep
+#: them whole, the report shows this much and an ellipsis.
+NAME_LIMIT = 120
+#: Longest text of any kind the report prints (the longest rule text is under 900).
+TEXT_LIMIT = 4000
+#: A run of characters without a place to break a line longer than this gets one every
+#: BREAK_EVERY characters (a zero-width space). WeasyPrint's layout of an unbreakable word
+#: grows with the square of its length in table cells: a 2,000-character customer name took
+#: 30 s, 5,000 characters several minutes. The longest link a rule cites is under 200.
+RUN_LIMIT = 300
+BREAK_EVERY = 60
+_LONG_RUN = re.compile(rf"\S{{{RUN_LIMIT + 1},}}")
+_ZWSP = "\u200b"
+
+
+def display_text(value: Any, limit: int = NAME_LIMIT) -> str:
+    """`value` as the report shows it: cut to `limit` characters with an ellipsis, and with
+    a break opportunity in every very long unbreakable run, so that no inventory or profile
+    value can stall the PDF layout (see RUN_LIMIT) or fill pages."""
+    text = "" if _na(value) else str(value)
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    if len(text) > RUN_LIMIT and _LONG_RUN.search(text):
+        text = _LONG_RUN.sub(_break_run, text)
+    return text
+
+
+def _break_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return _ZWSP.join(run[i : i + BREAK_EVERY] for i in range(0, len(run), BREAK_EVERY))
+
+
 def anchor(*parts: str) -> str:
     return "-".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts)
+
+
+def fmt_money(value: Any, currency: str) -> str:
+    """An amount as the report prints it: whole units from 10 on ('7,272 EUR'), cents below
+    (a server at 4.38 EUR a month must not read as 4 or 0); 'unknown' for a missing amount,
+    never 0."""
+    if _na(value):
+        return "unknown"
+    v = float(value)
+    return f"{v:,.0f} {currency}" if abs(v) >= 10 else f"{v:,.2f} {currency}"
+
+
+def fmt_span(start: dt.date, end: dt.date) -> str:
+    """A period of days, its shared month and year written once: '5–18 October 2026',
+    '19 October – 1 November 2026', '28 December 2026 – 10 January 2027'."""
+    if start.year != end.year:
+        return f"{fmt_date(start)} – {fmt_date(end)}"
+    if start.month != end.month:
+        return f"{start.day} {start:%B} – {fmt_date(end)}"
+    return f"{start.day}–{fmt_date(end)}"
+
+
+def fmt_as_of(text: Any) -> str:
+    """A source's date as written in a catalog ('2026-11-01', '2022-12') in words ('1
+    November 2026', 'December 2022'); anything else as it is."""
+    s = "" if _na(text) else str(text).strip()
+    try:
+        if len(s) == 7:
+            return f"{dt.date.fromisoformat(s + '-01'):%B %Y}"
+        return fmt_date(dt.date.fromisoformat(s))
+    except ValueError:
+        return s
+
+
+#: How a catalog cites a file of a public GitHub repository: 'owner/repo:path@commit', or
+#: 'owner/repo:path' (the file as it is now), and a pull request: 'owner/repo PR #12 (...)'.
+_REPO_FILE = re.compile(
+    r"(?P<repo>[\w.-]+/[\w.-]+):(?P<path>[^@\s]+)(?:@(?P<commit>[0-9a-f]{7,40}))?"
+)
+_REPO_PR = re.compile(r"(?P<repo>[\w.-]+/[\w.-]+) PR #(?P<number>\d+)(?: \(.*\))?")
+
+
+def public_url(ref: Any) -> str:
+    """A source as a link a reader can open, or '' when it has none. Catalogs cite some
+    files and pull requests of public GitHub repositories in a short form that is no
+    address ('owner/repo:path@commit', 'owner/repo PR #12'): those become their GitHub
+    pages. A web address stays as it is; anything else (a note of advisor's own, such as
+    a path inside its sources) is no public source and is not printed."""
+    s = "" if _na(ref) else str(ref).strip()
+    if s.startswith(("https://", "http://")):
+        return s
+    m = _REPO_FILE.fullmatch(s)
+    if m is not None:
+        return f"https://github.com/{m['repo']}/blob/{m['commit'] or 'HEAD'}/{m['path']}"
+    m = _REPO_PR.fullmatch(s)
+    if m is not None:
+        return f"https://github.com/{m['repo']}/pull/{m['number']}"
+    return ""
+
+
+#: A count followed, within two words, by a noun written 'word(s)': '2 more server(s)'.
+_COUNTED = re.compile(r"\b(\d[\d,]*)((?:\s+[A-Za-z-]+){0,2}?\s+)([A-Za-z-]+)\(s\)")
+_OPTIONAL_S = re.compile(r"\b([A-Za-z-]+)\(s\)")
+
+
+def plural_words(text: str) -> str:
+    """Text written for a log ('2 server(s)', '1 adapter(s)') as text for people: the noun
+    after a count agrees with it ('2 servers', '1 adapter'); one without a count is plural.
+    The plan's notes and some rule messages are worded once for every count."""
+
+    def counted(m: re.Match[str]) -> str:
+        n = int(m.group(1).replace(",", ""))
+        return f"{m.group(1)}{m.group(2)}{m.group(3)}{'' if n == 1 else 's'}"
+
+    return _OPTIONAL_S.sub(r"\1s", _COUNTED.sub(counted, str(text)))
+
+
+def sentence(text: Any) -> str:
+    """A phrase as a sentence: capitalised unless it starts with a name ('bsl-fs-01 has'
+    keeps its case, see `_capital`), ending in a full stop (or the ellipsis of a cut)."""
+    s = "" if _na(text) else " ".join(str(text).split())
+    if not s:
+        return ""
+    s = _capital(s)
+    return s if s.endswith((".", "!", "?", "…")) else s + "."

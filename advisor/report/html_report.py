@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from advisor.errors import InputError
+from advisor.report.atomic import replacing
+from advisor.report.formatting import TEXT_LIMIT, display_text
 from advisor.report.model import ReportModel, build_report_model
 from advisor.resources import data_path
 
@@ -38,7 +41,19 @@ def _environment(root: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        finalize=_finalize,
     )
+
+
+def _finalize(value: Any) -> Any:
+    """Every text a template prints, shortened to TEXT_LIMIT with a break opportunity in
+    very long unbreakable runs (`display_text`): the model already shortens the names it
+    knows, this holds for any other value from the inventory or the profile, in every
+    section, present or future. Markup (rendered macros, the data: URIs of images) is the
+    report's own and passes unchanged."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return display_text(value, TEXT_LIMIT)
+    return value
 
 
 def environment() -> Environment:
@@ -51,14 +66,15 @@ def render_model(model: ReportModel, *, logo_src: str | None) -> str:
     return environment().get_template(TEMPLATE).render(m=model, logo_src=logo_src)
 
 
-def logo_data_uri(path: Path | None) -> str | None:
-    """The logo embedded as a data: URI, so the HTML file stands on its own."""
+def logo_data_uri(path: Path | None) -> Markup | None:
+    """The logo embedded as a data: URI, so the HTML file stands on its own (Markup: base64
+    needs no escaping, and `_finalize` must not shorten it)."""
     if path is None:
         return None
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if path.suffix.lower() == ".svg":
         kind = "image/svg+xml"
-    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode()
+    return Markup(f"data:{kind};base64,") + base64.b64encode(path.read_bytes()).decode()
 
 
 def model_html(model: ReportModel) -> str:
@@ -84,14 +100,15 @@ def write_model_html(model: ReportModel, path: Path) -> Path:
 
 
 def write_report_file(path: Path, data: str | bytes, what: str) -> Path:
-    """Write a finished report file, creating its folder; a failing write is an input error
-    naming the file (a full disk, a folder without write access)."""
+    """Write a finished report file, creating its folder, under a temporary name renamed
+    over `path` (so a stopped run never leaves half a file); a failing write is an input
+    error naming the file (a full disk, a folder without write access)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
+        with replacing(path) as tmp:
+            if isinstance(data, bytes):
+                tmp.write_bytes(data)
+            else:
+                tmp.write_text(data, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot write {what} ({exc.strerror or exc})") from exc
     return path

@@ -11,8 +11,10 @@ server is a pandas group-by. Only the optional appendix has one row per server.
 This module assembles the model and builds the cover; the parts live next to it:
 `model_types` (constants, labels and the dataclasses), `model_context` (the assessment's
 tables joined once), `formatting` and `theme`, and one `section_*` module per report
-section (summary, scope and effort, areas, connectivity, quality, methodology with the
-appendix). The public
+section (summary, scope and effort, areas, connectivity, the migration plan and the costs,
+quality, methodology with the appendix). The plan and costs sections exist only when the
+assessment carries a plan (`advisor assess` attaches one; the engine alone does not): the
+model then leaves them None and the report omits them. The public
 names of those modules that other code imports from here are re-exported below.
 """
 
@@ -25,6 +27,7 @@ from typing import Any
 from advisor import __version__
 from advisor.report.formatting import (
     anchor,
+    display_text,
     first_sentence,
     fmt_date,
     fmt_days,
@@ -60,9 +63,11 @@ from advisor.report.model_types import (
     CatalogueArea,
     CatalogueRule,
     Connectivity,
+    CostsSection,
     Cover,
     DataQuality,
     Methodology,
+    PlanSection,
     Point,
     Reference,
     ReportModel,
@@ -80,7 +85,9 @@ from advisor.report.model_types import (
 )
 from advisor.report.section_areas import _areas
 from advisor.report.section_connectivity import _connectivity
+from advisor.report.section_costs import _costs_section
 from advisor.report.section_methodology import _appendix, _methodology
+from advisor.report.section_plan import _plan_section
 from advisor.report.section_quality import _data_quality
 from advisor.report.section_scope import _scope
 from advisor.report.section_summary import _summary
@@ -112,12 +119,20 @@ def build_report_model(
         methodology=_methodology(ctx),
         has_sites=bool(ctx.servers["site"].notna().any()),
         appendix=_appendix(ctx) if appendix else None,
+        plan=_plan_section(ctx, theme),
+        costs=_costs_section(ctx),
     )
     model.sections = [
         ("summary", "Executive summary"),
         ("scope", "Scope and effort"),
         ("findings", "Findings by area"),
         ("connectivity", "Connectivity recommendations"),
+    ]
+    if model.plan is not None:
+        model.sections.append(("plan", "Migration plan"))
+    if model.costs is not None:
+        model.sections.append(("costs", "Costs"))
+    model.sections += [
         ("data-quality", "Data quality and confidence"),
         ("methodology", "Methodology and rule catalogue"),
     ]
@@ -140,14 +155,14 @@ def _cover(ctx: _Context, today: dt.date) -> Cover:
     logo = p.branding.logo
     return Cover(
         title="Migration assessment",
-        customer=p.customer.name,
-        consultant=p.consultant.name,
-        company=p.consultant.company,
+        customer=display_text(p.customer.name),
+        consultant=display_text(p.consultant.name) if p.consultant.name else None,
+        company=display_text(p.consultant.company) if p.consultant.company else None,
         date=fmt_date(today),
         provider=ctx.provider,
         zone=zone,
         zone_place=place,
-        inventory=f"{Path(str(src.path)).name} ({fmt}{version})",
+        inventory=f"{display_text(Path(str(src.path)).name)} ({fmt}{version})",
         as_of=fmt_date(ctx.a.as_of.date()),
         logo=Path(logo) if logo is not None and Path(logo).is_file() else None,
     )
@@ -176,9 +191,11 @@ __all__ = [
     "CatalogueArea",
     "CatalogueRule",
     "Connectivity",
+    "CostsSection",
     "Cover",
     "DataQuality",
     "Methodology",
+    "PlanSection",
     "Point",
     "Reference",
     "ReportModel",
@@ -196,6 +213,7 @@ __all__ = [
     "anchor",
     "build_report_model",
     "build_theme",
+    "display_text",
     "first_sentence",
     "fmt_date",
     "fmt_days",

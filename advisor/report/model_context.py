@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from advisor.engine.rules import AREA_TITLES, CORE_AREAS, SEVERITIES
-from advisor.report.formatting import _na, fmt_int
+from advisor.report.formatting import display_text, fmt_int
 from advisor.report.model_types import READINESS_LABELS
 
 
@@ -88,8 +88,8 @@ def server_cells(name: object, site: object, readiness: object, score: object) -
     """The cells every server row of the report starts with (finding tables, appendix):
     name, site, readiness with its label, score, formatted once here."""
     return {
-        "name": str(name),
-        "site": "" if _na(site) else str(site),
+        "name": display_text(name),
+        "site": display_text(site),
         "readiness": str(readiness),
         "readiness_label": READINESS_LABELS.get(str(readiness), str(readiness)),
         "score": fmt_int(score),

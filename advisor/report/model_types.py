@@ -32,6 +32,21 @@ SDWAN_MIN_SITES = 5
 LATENCY_SENSITIVE = ("LAT001", "LAT002", "LAT003")
 #: Rules whose failure at a site means daily office traffic will strain its uplink.
 UPLINK_STRAIN = ("BWD001", "BWD002", "ADC004")
+#: Waves in the wave table and the timeline chart (the workbook lists all): a page and a
+#: half of rows, and bars still tall enough to read.
+WAVE_ROWS = 40
+#: Waves listed per site in the seeding table before "and N more".
+SITE_WAVES = 8
+#: Largest move groups listed (edited groups are added to them, up to as many again).
+GROUP_ROWS = 8
+#: Dependency links that cross waves listed before "and N more".
+CROSSING_ROWS = 12
+#: Sites in the cost-by-site table, the costliest first.
+COST_SITE_ROWS = 20
+#: Servers in the "most expensive servers" table.
+COST_SERVER_ROWS = 10
+#: Servers whose verdict differs between the two providers, listed before "and N more".
+VERDICT_ROWS = 12
 
 DEFAULT_PRIMARY = "#1f4e79"
 DEFAULT_SECONDARY = "#5b7083"
@@ -174,6 +189,8 @@ class Summary:
     readiness_chart: Chart
     disposition_chart: Chart
     top: list[TopFinding]
+    #: Monthly cost and the last wave's end; empty without a plan.
+    plan_stats: list[Stat] = field(default_factory=list)
 
 
 @dataclass
@@ -391,6 +408,170 @@ class AppendixRow:
 
 
 @dataclass
+class WaveRow:
+    """One wave of the wave table; `note` says which bound an oversized wave breaks."""
+
+    wave: str
+    #: pilot, wave, oversized or after-blockers (a CSS class).
+    kind: str
+    kind_label: str
+    dates: str
+    groups: str
+    servers: str
+    data: str
+    seeding: str
+    cutover: str
+    effort: str
+    fits: str
+    note: str
+
+
+@dataclass
+class SiteSeeding:
+    """What one site's uplink carries over the plan: the data of each of its waves."""
+
+    site: str
+    uplink: str
+    waves: str
+    data: str
+    #: The wave that needs the uplink most, its seeding hours against the time allowed.
+    busiest: str
+    #: The uplink that busiest wave needs, and its share of the site's uplink.
+    needed: str
+    per_wave: str
+    fits: str
+    #: yes, no or unknown (a CSS class).
+    fits_key: str
+
+
+@dataclass
+class GroupRow:
+    group: str
+    name: str
+    servers: str
+    wave: str
+    reason: str
+    edited: bool
+
+
+@dataclass
+class CrossingRow:
+    source: str
+    target: str
+    port: str
+    waves: str
+    why: str
+
+
+@dataclass
+class ScenarioRow:
+    scenario: str
+    waves: str
+    weeks: str
+    end: str
+    accepted: str
+    labour: str
+    planned: bool
+
+
+@dataclass
+class PlanSection:
+    """The migration plan: waves, their calendar, what the uplinks carry, the move groups,
+    links left across waves, the timeline and how it moves with throughput."""
+
+    intro: str
+    waves: list[WaveRow]
+    waves_more: str
+    gantt: Chart | None
+    seeding_intro: str
+    sites: list[SiteSeeding]
+    groups_intro: str
+    groups: list[GroupRow]
+    groups_more: str
+    crossing_intro: str
+    crossing: list[CrossingRow]
+    crossing_more: str
+    #: False when no crossing link names a port: the table leaves the column out.
+    crossing_ports: bool
+    notes: list[str]
+    timeline: list[Stat]
+    timeline_text: str
+    sensitivity: list[ScenarioRow]
+
+
+@dataclass
+class CostRow:
+    """A labelled row with one value per provider shown (primary first)."""
+
+    label: str
+    values: list[str]
+    servers: str = ""
+    total: bool = False
+
+
+@dataclass
+class ServerCost:
+    name: str
+    site: str
+    wave: str
+    size: str
+    values: list[str]
+    missing: str
+
+
+@dataclass
+class PriceSource:
+    title: str
+    url: str
+    as_of: str
+    confidence: str
+
+
+@dataclass
+class SourceGroup:
+    provider: str
+    sources: list[PriceSource]
+
+
+@dataclass
+class VerdictRow:
+    name: str
+    first: str
+    first_label: str
+    second: str
+    second_label: str
+    rules: str
+    first_says: str
+    second_says: str
+
+
+@dataclass
+class CostsSection:
+    """Monthly costs per provider (primary first, the compared one beside it), where they
+    fall by site and wave, the costliest servers, and what the prices rest on."""
+
+    intro: str
+    #: Display names of the providers in the columns, primary first.
+    providers: list[str]
+    #: Estate totals, priced servers, parallel run and (with a comparison) readiness.
+    overview: list[CostRow]
+    #: Why servers are unpriced, per provider, in words.
+    unpriced: list[str]
+    by_site: list[CostRow]
+    by_site_more: str
+    by_wave: list[CostRow]
+    by_wave_more: str
+    top: list[ServerCost]
+    policy: str
+    sources: list[SourceGroup]
+    #: The compared provider's name; None without a comparison.
+    compared: str | None
+    verdicts_intro: str
+    verdicts: list[VerdictRow]
+    verdicts_more: str
+
+
+@dataclass
 class ReportModel:
     title: str
     customer: str
@@ -409,3 +590,6 @@ class ReportModel:
     has_sites: bool = True
     appendix: list[AppendixRow] | None = None
     sections: list[tuple[str, str]] = field(default_factory=list)
+    #: The migration plan and the costs; None when the assessment carries no plan.
+    plan: PlanSection | None = None
+    costs: CostsSection | None = None

@@ -12,6 +12,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from advisor.report.fetcher import ReportFetcher
 from advisor.report.html_report import render_model, reports_dir, write_report_file
 from advisor.report.model import ReportModel, build_report_model
@@ -29,7 +31,8 @@ def model_pdf(model: ReportModel, fetcher: ReportFetcher | None = None) -> bytes
     """The PDF of a report model. The logo is referenced by its file path, which the
     default fetcher allows (and nothing else outside the reports folder)."""
     logo = model.cover.logo.resolve() if model.cover.logo is not None else None
-    html = render_model(model, logo_src=logo.as_uri() if logo is not None else None)
+    # A file: URI is percent-encoded (nothing to escape) and must not be shortened.
+    html = render_model(model, logo_src=Markup(logo.as_uri()) if logo is not None else None)
     if fetcher is None:
         fetcher = ReportFetcher(reports_dir(), [logo] if logo is not None else [])
     return layout_pdf(html, fetcher)

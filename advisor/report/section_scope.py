@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from advisor.engine.rules import AREA_TITLES
-from advisor.report.formatting import _na, anchor, fmt_gib, fmt_hours, plural
+from advisor.report.formatting import _na, anchor, display_text, fmt_gib, fmt_hours, plural
 from advisor.report.model_context import _Context
 from advisor.report.model_types import (
     SCOPE_ROWS,
@@ -72,12 +72,14 @@ def _groups(out: pd.DataFrame, with_segment: bool) -> list[ScopeGroup]:
         common = str(reasons[0]) if len(reasons) == 1 else ""
         rows = [
             ScopeServer(
-                name=str(r.name),
+                name=display_text(r.name),
                 power=_text(r.power_state),
                 size=_size(r.vcpus, r.memory_gib),
                 disk=fmt_gib(r.provisioned_gib) if not _na(r.provisioned_gib) else "",
-                location=" / ".join(
-                    str(v) for v in (r.datacenter, r.cluster, r.folder) if not _na(v) and str(v)
+                location=display_text(
+                    " / ".join(
+                        str(v) for v in (r.datacenter, r.cluster, r.folder) if not _na(v) and str(v)
+                    )
                 ),
                 segment=_text(r.segment) if with_segment else "",
                 reason="" if common else _text(r.reason),

@@ -1,7 +1,8 @@
 """The executive summary: scope in words, headline numbers, readiness and disposition tiles,
 top findings.
 
-`_summary` is the section; `_top_findings` ranks the failed rules (severity first, then how
+`_summary` is the section; `_plan_stats` adds the monthly cost and the last wave's end when
+the assessment carries a plan; `_top_findings` ranks the failed rules (severity first, then how
 many servers they touch, core areas weighted up) from the per-rule counts of `_rule_stats`.
 """
 
@@ -18,7 +19,9 @@ from advisor.report.formatting import (
     _capital,
     _na,
     anchor,
+    display_text,
     first_sentence,
+    fmt_date,
     fmt_days,
     fmt_gib,
     fmt_hours,
@@ -39,6 +42,7 @@ from advisor.report.model_types import (
     TopFinding,
 )
 from advisor.report.scope_text import join_words, scope_sentence
+from advisor.report.section_costs import monthly_text
 
 
 def _summary(ctx: _Context, theme: Theme) -> Summary:
@@ -100,7 +104,7 @@ def _summary(ctx: _Context, theme: Theme) -> Summary:
         if counts[k] or k == "ready"
     ]
     intro = (
-        f"We assessed {plural(total, 'server')} of {ctx.profile.customer.name} for a "
+        f"We assessed {plural(total, 'server')} of {display_text(ctx.profile.customer.name)} for a "
         f"lift-and-shift to {provider} ({zone}) against {plural(_enabled(ctx), 'rule')}. "
         f"Of these servers, {join_words(parts)}."
     )
@@ -115,7 +119,36 @@ def _summary(ctx: _Context, theme: Theme) -> Summary:
             [(t.label, s["dispositions"][t.key]) for t in disp], theme.primary
         ),
         top=_top_findings(ctx),
+        plan_stats=_plan_stats(ctx),
     )
+
+
+def _plan_stats(ctx: _Context) -> list[Stat]:
+    """The primary provider's monthly cost (right-sized; the priced part, 'at least', when
+    servers lack a price, with how many) and when the last wave ends; none without a plan."""
+    plan = getattr(ctx.a, "plan", None)
+    if plan is None:
+        return []
+    cost = plan.primary_cost
+    t = cost.totals
+    unpriced = int(t["rightsized_unpriced_servers"])
+    note = "right-sized"
+    if unpriced:
+        note += f"; {plural(unpriced, 'server')} of {int(t['servers']):,} not fully priced"
+    if plan.compared in plan.providers:
+        other = plan.providers[plan.compared]
+        note += f"; {other.display_name}: {monthly_text(other)}"
+    tl = plan.timeline
+    if tl.waves:
+        when = Stat(
+            "Last wave ends",
+            fmt_date(tl.end),
+            f"{plural(tl.waves, 'wave')} over {plural(tl.weeks, 'week')} from "
+            f"{fmt_date(tl.start)}; accepted by {fmt_date(tl.accepted)}",
+        )
+    else:
+        when = Stat("Last wave ends", "no wave", "no server moves")
+    return [Stat(f"Monthly cost on {cost.display_name}", monthly_text(cost), note), when]
 
 
 def _rule_stats(ctx: _Context) -> pd.DataFrame:

@@ -111,7 +111,7 @@ def splice(path: Path, waiting: dict[str, tuple[list[list[Any]], int, list[int]]
     """Insert the waiting rows into the saved workbook at `path` (rewritten in place)."""
     if not waiting:
         return
-    tmp = path.with_name(path.name + ".splice")
+    tmp = path.with_name(path.name + ".splice.tmp")
     with zipfile.ZipFile(path) as src:
         parts = _sheet_parts(src)
         edits: dict[str, bytes] = {}
@@ -131,10 +131,14 @@ def splice(path: Path, waiting: dict[str, tuple[list[list[Any]], int, list[int]]
             body = _row_xml(rows, first, styles, text.group(1) if text else None)
             xml = xml[: anchor.end()] + body + xml[anchor.end() :]
             edits[part] = xml.encode("utf-8")
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
-            for info in src.infolist():
-                data = edits.get(info.filename) or src.read(info.filename)
-                dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+        try:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+                for info in src.infolist():
+                    data = edits.get(info.filename) or src.read(info.filename)
+                    dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+        except BaseException:  # a full disk, Ctrl-C: leave no half-written copy behind
+            tmp.unlink(missing_ok=True)
+            raise
     shutil.move(tmp, path)
 
 

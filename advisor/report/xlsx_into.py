@@ -16,7 +16,6 @@ inventory came from is refused instead of being annotated wrongly.
 from __future__ import annotations
 
 import functools
-import os
 import posixpath
 import zipfile
 from pathlib import Path
@@ -26,6 +25,7 @@ import pandas as pd
 from lxml import etree
 
 from advisor.errors import InputError
+from advisor.report.atomic import replacing
 from advisor.report.xlsx_sheets import clean_text
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -359,13 +359,11 @@ def _annotate(sheet: _Sheet, assessment: Any, tab: str) -> str | None:
 
 
 def _copy(zf: zipfile.ZipFile, customer: Path, dest: Path, part: str, data: bytes) -> None:
-    tmp = dest.with_name(f".{dest.name}.tmp")
+    """Write the copy under a temporary name beside `dest`, renamed over it when complete:
+    a stopped run leaves the previous copy (or none), never half a workbook."""
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+        with replacing(dest) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
             for info in zf.infolist():
                 out.writestr(info, data if info.filename == part else zf.read(info.filename))
-        os.replace(tmp, dest)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise InputError(f"{dest}: cannot write the scored copy ({exc.strerror or exc})") from exc

@@ -3,9 +3,12 @@
 Sheets: Summary (headline numbers, segments and charts), Scope (counts per category, then
 every server left out, with the reason), Servers (one row per server in scope), Findings
 (one row per failed or accepted finding with its evidence and effort, estate-wide ones as
-server "estate"), Estate work (one-off work counted once), Rules (the catalogue as used),
-Data quality (the import's mapping, rejections, notes and the assumptions of the run) and
-Profile (the engagement profile as used).
+server "estate"), Estate work (one-off work counted once), then, when the run made a plan,
+Plan (waves, timeline, sensitivity, crossing links), Groups (read back by `--groups`) and
+Costs (sizing and monthly cost per server and provider, with totals; see `xlsx_plan`),
+then Rules (the catalogue as used), Data quality (the import's mapping, rejections, notes
+and the assumptions of the run) and Profile (the engagement profile as used). Without a
+plan (engine `assess` called directly) the plan's sheets and Servers columns are left out.
 
 The Scope, Servers, Findings, Estate work, Rules and Profile sheets are written by the same
 functions for one assessment and for `advisor score` over many (see `batch.py`), which adds
@@ -16,8 +19,8 @@ per row: a large estate has as many of them as failures, and assessment.json lis
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from openpyxl import Workbook
 
 from advisor.engine.rules import SEVERITIES
 from advisor.errors import InputError
+from advisor.report.atomic import replacing
 from advisor.report.xlsx_fastrows import pending, splice
 from advisor.report.xlsx_sheets import (
     BAD,
@@ -35,6 +39,7 @@ from advisor.report.xlsx_sheets import (
     GOOD,
     GREY,
     HOURS,
+    MONEY,
     RED_STRONG,
     SCORE,
     SOURCE_COL,
@@ -141,14 +146,20 @@ OPTIONAL_SERVER_COLS = frozenset({"segment", "role_evidence"})
 
 def server_frame(assessment: Any) -> pd.DataFrame:
     """One display row per server in scope, sorted by name; the site is the one the profile
-    set, the segment only when the profile segments the estate, and the role's evidence
-    when the facts give it."""
+    set, the segment only when the profile segments the estate, the role's evidence
+    when the facts give it, and the plan's columns (`xlsx_plan.server_plan_frame`) when
+    the run made a plan."""
     s = assessment.servers
     site = s["site"].astype("string")
     facts = assessment.facts
     if "site" in facts.columns:
         site = facts["site"].reindex(s.index).astype("string").fillna(site)
     out = s.assign(site=site, readiness=s["readiness"].map(READINESS_LABELS))
+    plan = getattr(assessment, "plan", None)
+    if plan is not None:
+        from advisor.report.xlsx_plan import server_plan_frame
+
+        out = out.join(server_plan_frame(plan, out.index))
     if "role_evidence" in facts.columns:
         out["role_evidence"] = facts["role_evidence"].reindex(s.index).astype("string")
     if assessment.scope.segment_label is None:
@@ -228,14 +239,34 @@ def _with_source(cols: Sequence[Col], with_source: bool) -> tuple[Col, ...]:
     return (SOURCE_COL, *cols) if with_source else tuple(cols)
 
 
-def write_servers(wb: Workbook, frame: pd.DataFrame, *, with_source: bool = False) -> Table:
+def write_servers(
+    wb: Workbook,
+    frame: pd.DataFrame,
+    *,
+    with_source: bool = False,
+    plan_cols: Sequence[Col] = (),
+) -> Table:
+    """The Servers sheet; `plan_cols` (`xlsx_plan.plan_server_cols`) go before the most
+    severe finding, each shown when the frame has it."""
     shown = [c for c in SERVER_COLS if c.key not in OPTIONAL_SERVER_COLS or c.key in frame]
+    planned = [c for c in plan_cols if c.key in frame]
+    if planned:
+        at = next(i for i, c in enumerate(shown) if c.key == "top_finding")
+        shown[at:at] = planned
     cols = _with_source(shown, with_source)
+    plan_note = (
+        " Instance type and Monthly: the target provider's right-sized instance and its "
+        "monthly cost (empty when a price is missing: Costs sheet); Group and Wave: Plan "
+        "and Groups sheets."
+        if planned
+        else ""
+    )
     note = (
         f"{len(frame):,} servers in scope, one row each (out of scope: Scope sheet). Score "
         "0-100 (100 = nothing failed); Confidence lowered by names what the data leaves open; "
         "Blocker..Info count failed rules by severity; Unknown counts rules the data could "
         "not decide; Accepted counts findings the customer accepted. Details: Findings sheet."
+        + plan_note
     )
     t = table_sheet(wb, "Servers", note, cols, frame, freeze_cols=1 + with_source)
     colour_scale(t.ws, t.range("score"), 0, 60, 100)
@@ -470,6 +501,8 @@ PORTFOLIO_COLS: tuple[Col, ...] = (
     Col("used_gib", "Used GiB", 12, GIB),
     Col("mean_score", "Mean score", 11, SCORE),
     Col("failed_findings", "Failed findings", 11),
+    Col("monthly_cost", "Monthly right-sized (per month)", 14, MONEY),
+    Col("unpriced_servers", "Servers not priced in full", 11),
     Col("error", "Error", 90),
 )
 _PORTFOLIO_COUNTS = (
@@ -487,16 +520,30 @@ _PORTFOLIO_COUNTS = (
     "retire",
     "failed_findings",
     "rejected_rows",
+    "unpriced_servers",
 )
 
 
-def write_portfolio(wb: Workbook, frame: pd.DataFrame, profile: Any) -> Table:
-    """One row per input of `advisor score`; inputs that failed carry their error."""
+def write_portfolio(
+    wb: Workbook, frame: pd.DataFrame, profile: Any, *, money: str | None = None
+) -> Table:
+    """One row per input of `advisor score`; inputs that failed carry their error.
+    `money` ('Exoscale, EUR') names the provider and currency of the monthly cost column;
+    the cost is empty where servers are not priced in full (their count beside it)."""
     frame = frame.reindex(columns=[c.key for c in PORTFOLIO_COLS])
     for key in _PORTFOLIO_COUNTS:
         frame[key] = pd.to_numeric(frame[key]).astype("Int64")
-    for key in ("effort_hours", "effort_hours_estate", "provisioned_gib", "used_gib", "mean_score"):
+    for key in ("effort_hours", "effort_hours_estate", "provisioned_gib", "used_gib",
+                "mean_score", "monthly_cost"):  # fmt: skip
         frame[key] = pd.to_numeric(frame[key]).astype("Float64")
+    cols = PORTFOLIO_COLS
+    if money:
+        cols = tuple(
+            replace(c, header=f"Monthly right-sized ({money}/month)")
+            if c.key == "monthly_cost"
+            else c
+            for c in cols
+        )
     failed = int(frame["error"].notna().sum())
     source = getattr(profile, "source", None)
     note = (
@@ -506,10 +553,13 @@ def write_portfolio(wb: Workbook, frame: pd.DataFrame, profile: Any) -> Table:
         f"{frame['effort_hours'].sum():,.0f} h effort) "
         f"with {'profile ' + str(source) if source else 'the default profile'}; "
         + (f"{failed} could not be read (see Error)." if failed else "none failed.")
+        + " Monthly: the target provider's cost of the servers in scope, right-sized, empty "
+        "where servers are not priced in full (counted beside it; Servers sheet per server)."
     )
-    t = table_sheet(wb, "Portfolio", note, PORTFOLIO_COLS, frame, freeze_cols=1)
+    t = table_sheet(wb, "Portfolio", note, cols, frame, freeze_cols=1)
     colour_scale(t.ws, t.range("mean_score"), 0, 60, 100)
     colour_positive(t.ws, t.range("not_ready"), BAD)
+    colour_positive(t.ws, t.range("unpriced_servers"), WARN)
     colour_rows_when(t.ws, t.full_range, f"LEN(${t.column('error')}3)>0", BAD)
     return t
 
@@ -518,21 +568,25 @@ def write_portfolio(wb: Workbook, frame: pd.DataFrame, profile: Any) -> Table:
 
 
 def save_workbook(wb: Workbook, path: Path) -> Path:
-    """Save atomically (a temporary file renamed over the target); OS errors are input errors."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    """Save atomically (a temporary file renamed over the target, removed if the save stops
+    part-way, Ctrl-C included); OS errors are input errors."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(tmp)
-        splice(tmp, pending(wb))
-        os.replace(tmp, path)
+        with replacing(path) as tmp:
+            wb.save(tmp)
+            splice(tmp, pending(wb))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise InputError(f"{path}: cannot write the workbook ({exc.strerror or exc})") from exc
     return path
 
 
 def write_xlsx(assessment: Any, path: str | Path) -> Path:
     """Write the scored workbook to `path` (a folder gets `assessment.xlsx`); return the path."""
+    from advisor.report.xlsx_plan import (
+        plan_server_cols,
+        write_costs,
+        write_groups,
+        write_plan,
+    )
     from advisor.report.xlsx_scope import estate_frame, scope_frame, write_estate_work, write_scope
     from advisor.report.xlsx_summary import write_summary
 
@@ -540,13 +594,18 @@ def write_xlsx(assessment: Any, path: str | Path) -> Path:
     if path.is_dir():
         path = path / "assessment.xlsx"
     wb = Workbook(write_only=True)
+    plan = getattr(assessment, "plan", None)
     servers = server_frame(assessment)
     summary = assessment.summary()
     write_summary(wb, assessment, servers)
     write_scope(wb, scope_frame(assessment), summary["scope"])
-    write_servers(wb, servers)
+    write_servers(wb, servers, plan_cols=plan_server_cols(plan) if plan is not None else ())
     write_findings(wb, finding_frame(assessment), unknown_count(assessment))
     write_estate_work(wb, estate_frame(assessment), summary["effort_hours_servers"])
+    if plan is not None:
+        write_plan(wb, plan)
+        write_groups(wb, plan)
+        write_costs(wb, plan, assessment.servers["name"])
     write_rules(wb, assessment.rules, assessment.settings, rule_counts(assessment))
     write_data_quality(wb, assessment)
     write_profile(wb, assessment.profile)

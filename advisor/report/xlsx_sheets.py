@@ -7,22 +7,24 @@ before any cell exists, and only the header and the few columns with a number fo
 styled cells, so 20,000 servers stream out in seconds.
 
 Inventory text is never trusted: control characters XML cannot carry are dropped, text is
-cut at Excel's 32,767 characters, and any text that starts with ``=``, ``+``, ``-`` or ``@``
-(or spells an Excel error such as ``#N/A``) is written as a text cell marked with a quote
-prefix, so neither opening the file nor editing the cell turns it into a formula.
+cut at Excel's 32,767 characters (UTF-16 code units, as Excel counts them), and any text
+that starts with ``=``, ``+``, ``-`` or ``@`` (or spells an Excel error such as ``#N/A``)
+is written as a text cell marked with a quote prefix, so neither opening the file nor
+editing the cell turns it into a formula.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -51,6 +53,9 @@ HOURS = "#,##0.0"
 SCORE = "0.0"
 SHARE = "0%"
 DATETIME = "yyyy-mm-dd hh:mm"
+DATE = "yyyy-mm-dd"
+#: Money: two decimals, so a column adds up to its total to the cent on screen too.
+MONEY = "#,##0.00"
 
 GOOD = ("C6EFCE", "006100")
 WARN = ("FFEB9C", "9C5700")
@@ -96,7 +101,21 @@ def clean_text(value: Any) -> Any:
         return value
     if ILLEGAL.search(value):
         value = ILLEGAL.sub("", value)
-    return value[:MAX_TEXT]
+    return fit_cell(value)
+
+
+def fit_cell(text: str) -> str:
+    """`text` cut to what one Excel cell holds, with an ellipsis when cut. Excel counts
+    UTF-16 code units (a character outside the Basic Multilingual Plane, such as an emoji,
+    counts twice) and reports a file with a longer cell as damaged; the JSON keeps the
+    whole value."""
+    if len(text) <= MAX_TEXT // 2:  # short enough whatever the characters
+        return text
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * MAX_TEXT:
+        return text
+    # errors="ignore" drops half a surrogate pair cut at the end
+    return units[: 2 * (MAX_TEXT - 1)].decode("utf-16-le", errors="ignore") + "…"
 
 
 def is_risky(value: Any) -> bool:
@@ -121,7 +140,7 @@ def column_values(ws: Any, series: pd.Series) -> list[Any]:
     ):  # mixed object columns (profile values, rejected cell values): value by value
         return [safe(ws, v) for v in values]
     strings = series.astype(object).where(series.notna(), "").astype(str)
-    dirty = strings.str.contains(ILLEGAL, regex=True) | (strings.str.len() > MAX_TEXT)
+    dirty = strings.str.contains(ILLEGAL, regex=True) | (strings.str.len() > MAX_TEXT // 2)
     if dirty.any():
         for i in dirty.to_numpy().nonzero()[0]:
             values[i] = clean_text(values[i])
@@ -146,7 +165,11 @@ def frame_rows(ws: Any, frame: pd.DataFrame, cols: Sequence[Col]) -> list[list[A
 # --- sheets --------------------------------------------------------------------------------
 
 
-def header_cells(ws: Any, headers: Iterable[str]) -> list[Cell]:
+def header_cells(
+    ws: Any, headers: Iterable[str], comments: Mapping[str, str] | None = None
+) -> list[Cell]:
+    """Styled header cells; `comments` (header text -> comment) explain a column where the
+    sheet has no note row to do it (a sheet read back by advisor starts with its header)."""
     cells = []
     for text in headers:
         cell = WriteOnlyCell(ws, value=text)
@@ -154,6 +177,8 @@ def header_cells(ws: Any, headers: Iterable[str]) -> list[Cell]:
         cell.fill = HEADER_FILL
         cell.alignment = HEADER_ALIGN
         cell.border = HEADER_BORDER
+        if comments and text in comments:
+            cell.comment = Comment(comments[text], "advisor", width=320, height=140)
         cells.append(cell)
     return cells
 
@@ -199,12 +224,13 @@ class Table:
 def table_sheet(
     wb: Any,
     title: str,
-    note: str,
+    note: str | None,
     cols: Sequence[Col],
     frame: pd.DataFrame,
     *,
     freeze_cols: int = 0,
     preamble: Callable[[Any], Sequence[Sequence[Any]]] | None = None,
+    comments: Mapping[str, str] | None = None,
 ) -> Table:
     """A sheet with a note row, optional preamble rows (a few lines of counts above the
     table, made by `preamble(ws)` so that styled cells belong to the sheet), a header row
@@ -212,14 +238,16 @@ def table_sheet(
 
     The header row is frozen (and the first `freeze_cols` columns), the autofilter covers
     header and data, widths come from `cols`, and columns with a number format get it.
-    Preamble values are made safe like every other value.
+    Preamble values are made safe like every other value. Without a `note` the header is
+    the first row, for a sheet advisor reads back (Groups); `comments` then explain its
+    columns on the header cells.
     """
     ws = wb.create_sheet(title)
     for i, col in enumerate(cols, 1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
     n = len(frame)
     lines = preamble(ws) if preamble is not None else []
-    head = 2 + len(lines)  # the header's row number
+    head = (1 if note is None else 2) + len(lines)  # the header's row number
     last = get_column_letter(len(cols))
     ws.freeze_panes = f"{get_column_letter(freeze_cols + 1)}{head + 1}"
     ws.auto_filter.ref = f"A{head}:{last}{n + head}"
@@ -230,15 +258,21 @@ def table_sheet(
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     rows = frame_rows(ws, frame, cols)
     fast = len(rows) > FAST_ROWS and supported(rows)
-    note_row = [styled(ws, note, font=NOTE_FONT)]
-    if fast and has_risky(rows):
-        # An empty text cell with a quote prefix registers the style the spliced rows give
-        # to formula-like text (see xlsx_fastrows).
-        note_row.append(text_cell(ws, None))
-    ws.append(note_row)
+    risky = fast and has_risky(rows)
+    if risky and note is None:
+        # The spliced rows find their quote-prefix text style in the note row (cell B1),
+        # which this sheet does not have: formula-like text takes the ordinary path.
+        fast = False
+    if note is not None:
+        note_row = [styled(ws, note, font=NOTE_FONT)]
+        if risky:
+            # An empty text cell with a quote prefix registers the style the spliced rows
+            # give to formula-like text (see xlsx_fastrows).
+            note_row.append(text_cell(ws, None))
+        ws.append(note_row)
     for line in lines:
         ws.append([v if isinstance(v, Cell) else safe(ws, v) for v in line])
-    ws.append(header_cells(ws, [c.header for c in cols]))
+    ws.append(header_cells(ws, [c.header for c in cols], comments))
     if fast:
         formatted = [j for j, c in enumerate(cols) if c.fmt]
         pending(wb)[title] = (rows[1:], head + 2, formatted)
@@ -323,3 +357,23 @@ def colour_rows_when(ws: Any, ref: str | None, formula: str, colours: tuple[str,
         return
     background, font = fill(colours)
     ws.conditional_formatting.add(ref, FormulaRule(formula=[formula], fill=background, font=font))
+
+
+class SheetRows:
+    """A write-only sheet written top to bottom, remembering the next row's number: the
+    Summary and Plan sheets are built as sections of rows rather than one table."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.row = 0
+
+    def append(self, values: list[Any]) -> int:
+        self.ws.append(values)
+        self.row += 1
+        return self.row
+
+    def blank(self) -> None:
+        self.append([])
+
+    def section(self, title: str) -> None:
+        self.append([styled(self.ws, title, font=SECTION_FONT)])

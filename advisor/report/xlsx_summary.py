@@ -1,9 +1,10 @@
 """The Summary sheet of `assessment.xlsx`: headline numbers, small tables and native charts.
 
-Written top to bottom in write-only mode: the engagement, the estate in numbers, then
-readiness, dispositions, failed findings by severity and by area, confidence and the
-estate-wide findings, each a small table; bar charts of readiness, dispositions and areas
-sit to the right and read their numbers from those tables.
+Written top to bottom in write-only mode: the engagement, the estate in numbers, the plan
+and its costs (when the run made a plan), then readiness, dispositions, failed findings by
+severity and by area, confidence and the estate-wide findings, each a small table; bar
+charts of readiness, dispositions and areas sit to the right and read their numbers from
+those tables.
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ from advisor import __version__
 from advisor.engine.rules import SEVERITIES
 from advisor.report.scope_frames import SEGMENT_COLUMNS, gap_counts, segment_frame
 from advisor.report.xlsx_sheets import (
+    DATE,
     DATETIME,
     GIB,
     HOURS,
+    MONEY,
     NOTE_FONT,
     SCORE,
-    SECTION_FONT,
     SHARE,
     TITLE_FONT,
+    SheetRows,
     header_cells,
     key_value_rows,
     safe,
@@ -52,23 +55,8 @@ SEGMENT_HEADERS = (
 )
 
 
-class _Sheet:
-    """A write-only sheet that remembers which row comes next."""
-
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-        self.row = 0
-
-    def append(self, values: list[Any]) -> int:
-        self.ws.append(values)
-        self.row += 1
-        return self.row
-
-    def blank(self) -> None:
-        self.append([])
-
-    def section(self, title: str) -> None:
-        self.append([styled(self.ws, title, font=SECTION_FONT)])
+class _Sheet(SheetRows):
+    """The Summary sheet's rows: label and value pairs besides sections."""
 
     def pairs(self, rows: list[tuple[str, Any, str | None]]) -> None:
         key_value_rows(self.ws, rows)
@@ -141,6 +129,13 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
     status = findings["status"]
 
     customer = profile.customer.name or "Customer"
+    plan = getattr(assessment, "plan", None)
+    plan_sheets = (
+        " Plan the waves and timeline, Groups the move groups (edit and pass back with "
+        "--groups), Costs the sizing and monthly cost per server and provider,"
+        if plan is not None
+        else ""
+    )
     sh.append([styled(ws, f"Migration assessment: {customer}", font=TITLE_FONT)])
     sh.append(
         [
@@ -149,8 +144,8 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
                 f"Scored workbook written by advisor {__version__}. Scope lists the servers "
                 "left out and why, Servers has one row per server in scope, Findings one row "
                 "per failed or accepted finding, Estate work the one-off work for the whole "
-                "estate, Rules the catalogue as used, Data quality what the import could not "
-                "read, Profile the settings.",
+                f"estate,{plan_sheets} Rules the catalogue as used, Data quality what the "
+                "import could not read, Profile the settings.",
                 font=NOTE_FONT,
             )
         ]
@@ -205,6 +200,8 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
         ]
     )
     sh.blank()
+    if plan is not None:
+        _plan(sh, plan)
 
     def share(n: int) -> float | None:
         return n / total if total else None
@@ -264,6 +261,40 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
         chart = _bar(ws, "Failed findings by area", area_top, len(by_area), None, True)
         chart.width = 26
         ws.add_chart(chart, f"F{chart_top + 17}")
+
+
+def _plan(sh: _Sheet, plan: Any) -> None:
+    """The plan in numbers: per provider the monthly cost (right-sized; unknown while a
+    server lacks a price, with the floor the priced parts give), then the programme."""
+    sh.section("Plan and costs (see the Plan, Groups and Costs sheets)")
+    rows: list[tuple[str, Any, str | None]] = []
+    for provider, cost in plan.providers.items():
+        t = cost.totals
+        unpriced = int(t.get("rightsized_unpriced_servers") or 0)
+        servers = int(t.get("servers") or 0)
+        total = t.get("rightsized_total_monthly")
+        role = "target" if provider == plan.primary else "compared"
+        label = f"{cost.display_name} ({role}), {cost.currency}/month right-sized"
+        if unpriced == 0 and total is not None and not pd.isna(total):
+            rows.append((label, float(total), MONEY))
+        else:
+            rows.append((label, f"unknown: {unpriced:,} of {servers:,} servers not priced", None))
+            priced = t.get("rightsized_priced_monthly")
+            if priced is not None and not pd.isna(priced):
+                rows.append(("  priced parts (a floor of the cost)", float(priced), MONEY))
+        confidence, as_of = t.get("price_confidence"), t.get("price_as_of")
+        rows.append(("  prices: weakest confidence, oldest date", f"{confidence}, {as_of}", None))
+    timeline = plan.timeline
+    groups = int(plan.groups["group_id"].nunique()) if len(plan.groups) else 0
+    rows += [
+        ("Move groups", groups, None),
+        ("Waves", timeline.waves, None),
+        ("First wave starts", timeline.start, DATE),
+        ("Last wave ends", timeline.end, DATE),
+        ("Engineer hours (waves, decommissioning, estate work)", timeline.engineer_hours, HOURS),
+    ]
+    sh.pairs(rows)
+    sh.blank()
 
 
 def _segments(sh: _Sheet, assessment: Any) -> None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from advisor.engine.assess import assess, load_catalog_rules
 from advisor.inventory import load_inventory
+from advisor.inventory.dependencies import read_dependencies
+from advisor.plan.stage import assess_and_plan
 from advisor.profile import load_profile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,3 +211,63 @@ def test_a_rule_without_a_scaleway_text_is_named_in_the_assumptions(
 
 def test_an_exoscale_assessment_needs_no_such_note(assessment):
     assert not any("written for Exoscale" in a for a in assessment.assumptions)
+
+
+@pytest.fixture(scope="module")
+def planned(generated_samples):
+    """The demo's estate with the customer's dependency table (as `--dependencies
+    acme-inventory.xlsx` gives it), assessed and planned."""
+    inv = load_inventory(generated_samples / "acme-rvtools.xlsx")
+    inv.dependencies = read_dependencies(generated_samples / "acme-inventory.xlsx")
+    profile = load_profile(ROOT / "sample_inventories" / "acme-profile.yaml")
+    return assess_and_plan(inv, profile)
+
+
+def test_the_sample_plan_right_sizes_from_measured_use(planned):
+    names = planned.inventory.servers.set_index("id")["name"]
+    sized = planned.plan.primary_cost.servers
+    sized = sized.set_axis(names.reindex(sized.index).to_numpy())
+    reasons = sized["basis_reason"].value_counts()
+    assert reasons["CPU and memory measured at export"] == 74
+    assert sized.loc["bsl-crm-01", "basis_reason"] == "powered off: use not measured"
+    # Idle: cut to the floor, half the allocation. Busy: most of it stays.
+    assert (
+        sized.loc["bsl-bi-01", "rightsized_vcpus"],
+        sized.loc["bsl-bi-01", "rightsized_memory_gib"],
+    ) == (2, 16)
+    assert sized.loc["bsl-sql-01", "rightsized_memory_gib"] == 32  # never above the allocation
+    assert sized.loc["bsl-rds-01", "rightsized_vcpus"] == 7
+    assert (sized["rightsized_vcpus"] <= sized["vcpus"]).all()
+
+
+def test_the_sample_plan_groups_by_dependencies_not_by_shared_services(planned):
+    names = planned.inventory.servers.set_index("id")["name"]
+    groups = planned.plan.groups.set_axis(names.reindex(planned.plan.groups.index).to_numpy())
+    members = groups.groupby("group_id").apply(lambda g: set(g.index))
+
+    def group_of(server: str) -> set[str]:
+        return members[groups.loc[server, "group_id"]]
+
+    assert group_of("bsl-erp-01") == {"bsl-erp-01", "bsl-ora-01", "bsl-edi-01"}
+    assert {"bsl-lb-01", "bsl-web-01", "bsl-app-01", "bsl-appdb-01", "bsl-mq-01"} <= group_of(
+        "bsl-web-02"
+    )
+    # Links to domain controllers, backup and monitoring do not glue the estate together.
+    assert group_of("bsl-dc-01") == {"bsl-dc-01", "bsl-dc-02"}
+    assert group_of("bsl-bkp-01") == {"bsl-bkp-01"}
+    assert group_of("bsl-mon-01") == {"bsl-mon-01"}
+    edges = planned.plan.edges
+    blocked = edges.loc[~edges["joins"], "why"]
+    assert blocked.str.startswith("shared service: bsl-dc-01 is a domain controller").sum() >= 20
+    assert blocked.str.startswith("hub: bsl-mon-01 has ").any()
+
+
+def test_the_sample_plan_has_waves_a_timeline_and_a_labour_cost(planned):
+    plan = planned.plan
+    waves = plan.waves.waves
+    assert len(waves) >= 5
+    assert waves["start"].iloc[0] == date(2027, 1, 4)  # the profile's start date
+    t = plan.timeline
+    assert t.labour_rate == 120 and t.currency == "EUR"
+    assert t.labour_cost == pytest.approx(t.engineer_hours * 120)
+    assert t.parallel_run_weeks == 2

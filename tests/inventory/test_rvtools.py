@@ -185,7 +185,7 @@ def test_bad_sizes_become_unknown_with_row_and_column(tmp_path):
 
 
 def test_rows_without_name_are_rejected_and_counted(tmp_path):
-    rows = [VINFO_4X, vinfo_row("a"), vinfo_row(""), vinfo_row("VM"), vinfo_row("b")]
+    rows = [VINFO_4X, vinfo_row("a"), vinfo_row(""), list(VINFO_4X), vinfo_row("b")]
     inv = load_inventory(write_xlsx(tmp_path / "n.xlsx", {"vInfo": rows}))
     src = inv.source
     assert src.servers_read == 4

@@ -104,3 +104,34 @@ def test_spreadsheet_keeps_customer_knowledge(generated_samples):
     assert s["site"].notna().all()
     assert s["role"].notna().sum() >= 70
     assert "attr.Patch group" in s.columns
+
+
+def test_utilisation_survives_import_in_every_format(generated_samples):
+    """Right-sizing needs CPU and memory in use: RVTools from vCPU and vInfo's active
+    memory, Azure Migrate and the customer's sheet from their utilisation columns. Only
+    running servers were measured; the sheet leaves out the unmonitored pets."""
+    expected = {"acme-rvtools.xlsx": 74, "acme-azure-migrate.csv": 74, "acme-inventory.xlsx": 71}
+    for name, measured in expected.items():
+        s = load_inventory(generated_samples / name).servers.set_index("name")
+        s.index = s.index.str.split(".").str[0]
+        for column in ("cpu_usage_pct", "memory_usage_pct"):
+            assert s[column].notna().sum() == measured, (name, column)
+        for stopped in ("bsl-crm-01", "bsl-ftp-01", "bsl-dev-02"):
+            assert pd.isna(s.loc[stopped, "cpu_usage_pct"]), (name, stopped)
+        # The busiest and the idlest servers read alike in all three formats.
+        assert s.loc["bsl-analytics-01", "cpu_usage_pct"] == pytest.approx(44, abs=0.5)
+        assert s.loc["bsl-hana-01", "memory_usage_pct"] == pytest.approx(93, abs=0.5)
+        assert s.loc["bsl-sqlclu-01b", "cpu_usage_pct"] < 2
+        assert s.loc["bsl-tst-sap-01", "memory_usage_pct"] < 5
+
+
+def test_the_spreadsheet_carries_a_dependency_table(generated_samples):
+    deps = load_inventory(generated_samples / "acme-inventory.xlsx").dependencies
+    assert len(deps) == 104
+    assert deps["port"].notna().all()
+    assert ("bsl-erp-01", "bsl-ora-01", 1521) in set(
+        zip(deps["source"], deps["target"], deps["port"], strict=True)
+    )
+    # The other formats carry none; the sheet can be given to them with --dependencies.
+    for name in ("acme-rvtools.xlsx", "acme-azure-migrate.csv"):
+        assert load_inventory(generated_samples / name).dependencies.empty, name

@@ -1,0 +1,1 @@
+"""Tests of the plan stage (a package: tests/facts has a test_sizing.py too)."""
