@@ -15,18 +15,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from builders import VINFO_4X, load_script, vinfo_row, write_xlsx
+from builders import VINFO_4X, vinfo_row, write_xlsx
+from harness import assert_clean, assert_refused, invoke
 
 from advisor.errors import InputError
 from advisor.output_guard import Input, Output, refuse_overwrite
-
-# The harness by its path: `import conftest` may find tests/conftest.py instead.
-_harness = load_script(Path(__file__).with_name("conftest.py"), "hostile_harness")
-assert_clean, assert_refused, invoke = (
-    _harness.assert_clean,
-    _harness.assert_refused,
-    _harness.invoke,
-)
 
 #: Markup-looking text of every kind: a style, a bare close, a link, an unbalanced close,
 #: an unclosed tag.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import load_script
+from harness import assert_clean, assert_refused, invoke, run_isolated
 from make_containers import (
     VINFO_CSV,
     cell,
@@ -36,14 +36,6 @@ from make_containers import (
 
 from advisor.inventory import container, limits, load_inventory
 from advisor.inventory.readers import table_from_rows
-
-_harness = load_script(Path(__file__).with_name("conftest.py"), "hostile_harness")
-assert_clean, assert_refused, invoke, run_isolated = (
-    _harness.assert_clean,
-    _harness.assert_refused,
-    _harness.invoke,
-    _harness.run_isolated,
-)
 
 VMS = vinfo_rows(2)  # header row 1, VMs on rows 2 and 3, columns A to D
 

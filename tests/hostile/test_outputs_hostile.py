@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from builders import VINFO_4X, load_script, vinfo_row, write_csv, write_xlsx
+from builders import VINFO_4X, vinfo_row, write_csv, write_xlsx
+from harness import ROOT, assert_clean, invoke, time_bound
 from openpyxl import Workbook, load_workbook
 
 import advisor.report.atomic as atomic
@@ -37,15 +38,6 @@ from advisor.report import OUTPUT_NAMES, write_reports
 from advisor.report.json_report import dumps_strict, write_json
 from advisor.report.xlsx_report import save_workbook
 from advisor.report.xlsx_sheets import MAX_TEXT
-
-_harness = load_script(Path(__file__).with_name("conftest.py"), "hostile_harness")
-assert_clean, invoke, time_bound, ROOT = (
-    _harness.assert_clean,
-    _harness.invoke,
-    _harness.time_bound,
-    _harness.ROOT,
-)
-
 
 # --- fakes: the four renderers and an in-process PDF worker ------------------------------
 

@@ -18,21 +18,13 @@ from pathlib import Path
 import make_text as mk
 import pandas as pd
 import pytest
-from builders import VINFO_4X, load_script, vinfo_row
+from builders import VINFO_4X, vinfo_row
+from harness import assert_clean, assert_refused, invoke, time_bound
 
 from advisor.inventory import load_inventory
 from advisor.inventory.csv_text import sniff_delimiter
 from advisor.inventory.finish import TOTAL_ROW
 from advisor.inventory.summary import inspect_summary
-
-# The harness by its path: `import conftest` may find tests/conftest.py instead.
-_harness = load_script(Path(__file__).with_name("conftest.py"), "hostile_harness")
-assert_clean, assert_refused, invoke, time_bound = (
-    _harness.assert_clean,
-    _harness.assert_refused,
-    _harness.invoke,
-    _harness.time_bound,
-)
 
 QUOTE_NOTE = "an unbalanced quote ran over lines"
 

@@ -16,18 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from builders import VINFO_4X, load_script, vinfo_row, write_csv, write_xlsx
+from builders import VINFO_4X, vinfo_row, write_csv, write_xlsx
+from harness import assert_clean, assert_refused, invoke
 
 from advisor.errors import InputError
 from advisor.yaml_input import MAX_NODES, parse_yaml
-
-# The harness by its path: `import conftest` may find tests/conftest.py instead.
-_harness = load_script(Path(__file__).with_name("conftest.py"), "hostile_harness")
-assert_clean, assert_refused, invoke = (
-    _harness.assert_clean,
-    _harness.assert_refused,
-    _harness.invoke,
-)
 
 ROOT = Path(__file__).resolve().parents[2]
 #: A real (tiny) PNG: the signature, then an IHDR chunk; enough for the signature check.
