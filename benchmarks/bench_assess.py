@@ -43,20 +43,23 @@ def workbook(n: int) -> Path:
     return path
 
 
-def profile_for(inventory):
+def profile_for(inventory, *, uplink_step_mbps: int = 100, **sections):
+    """Every datacenter a site with a place and an uplink of 1 to 3 `uplink_step_mbps`;
+    `sections` adds profile sections (the plan benchmark sets `migration`)."""
     datacenters = sorted(inventory.servers["datacenter"].dropna().unique())
     sites = [
         {
             "name": f"Site {i + 1}",
             "lat": CITIES[i % len(CITIES)][0],
             "lon": CITIES[i % len(CITIES)][1],
-            "uplink_mbps": 100 * (1 + i % 3),
+            "uplink_mbps": uplink_step_mbps * (1 + i % 3),
             "users": 50 + 25 * i,
             "datacenters": [dc],
         }
         for i, dc in enumerate(datacenters)
     ]
-    return parse_profile({"customer": {"name": "Bench"}, "sites": sites}, "bench profile")
+    data = {"customer": {"name": "Bench"}, "sites": sites, **sections}
+    return parse_profile(data, "bench profile")
 
 
 class Timer:

@@ -39,14 +39,14 @@ sys.path.insert(0, str(BENCH_DIR))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from bench_assess import CITIES, workbook  # noqa: E402
+from bench_assess import profile_for as bench_profile  # noqa: E402
+from bench_assess import workbook  # noqa: E402
 
 from advisor.engine.assess import assess  # noqa: E402
 from advisor.inventory import load_inventory  # noqa: E402
 from advisor.inventory.schema import conform  # noqa: E402
 from advisor.plan import stage as stage_module  # noqa: E402
 from advisor.plan.stage import assess_and_plan, make_plan  # noqa: E402
-from advisor.profile import parse_profile  # noqa: E402
 
 #: The functions `make_plan` calls, timed one by one: (name in advisor.plan.stage, label).
 STEPS = (
@@ -61,28 +61,10 @@ STEPS = (
 
 
 def profile_for(inventory):
-    """Every datacenter a site with a place and an uplink; a labour rate, so the plan
-    prices its labour."""
-    datacenters = sorted(inventory.servers["datacenter"].dropna().unique())
-    sites = [
-        {
-            "name": f"Site {i + 1}",
-            "lat": CITIES[i % len(CITIES)][0],
-            "lon": CITIES[i % len(CITIES)][1],
-            "uplink_mbps": 1000 * (1 + i % 3),
-            "users": 50 + 25 * i,
-            "datacenters": [dc],
-        }
-        for i, dc in enumerate(datacenters)
-    ]
-    return parse_profile(
-        {
-            "customer": {"name": "Bench"},
-            "sites": sites,
-            "migration": {"labour_rate_per_hour": 110, "team_hours_per_week": 400},
-        },
-        "bench profile",
-    )
+    """The other benchmarks' profile with 1-3 Gbit/s uplinks, a team of ten and a labour
+    rate, so the plan prices its labour."""
+    migration = {"labour_rate_per_hour": 110, "team_hours_per_week": 400}
+    return bench_profile(inventory, uplink_step_mbps=1000, migration=migration)
 
 
 def add_measurements(inventory) -> None:
