@@ -26,7 +26,13 @@ from rich.text import Text
 
 from advisor import __version__
 from advisor.errors import InputError
-from advisor.output_guard import Input, Output, folder_files, refuse_overwrite
+from advisor.output_guard import (
+    Input,
+    Output,
+    folder_files,
+    refuse_overwrite,
+    written_by_score,
+)
 
 app = typer.Typer(
     name="advisor",
@@ -625,29 +631,11 @@ def _score_inputs(given: list[Path]) -> list[Input]:
     for path in given:
         found.append(Input("the input inventory", path))
         for item in expand_inputs([path]) if path.is_dir() else []:
-            if item != path and not _scored_workbook(item):
+            if item != path and not written_by_score(item):
                 found.append(Input("the input inventory", item, path))
             if item.is_dir():  # an RVTools CSV export: each of its files is read
                 found += [Input("the input file", f, item) for f in folder_files(item)]
     return found
-
-
-def _scored_workbook(path: Path) -> bool:
-    """True for a workbook `advisor score` wrote earlier (Portfolio its first sheet, and a
-    Servers sheet): re-running `score FOLDER -o FOLDER/scored.xlsx` may replace it,
-    and the folder walk skips it rather than scoring it as an inventory."""
-    import re
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("xl/workbook.xml")
-            if info.file_size > 1_000_000:
-                return False
-            names = re.findall(rb'<sheet [^>]*name="([^"]*)"', zf.read(info))
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
-        return False
-    return bool(names) and names[0] == b"Portfolio" and b"Servers" in names
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ and leaves every file as it was.
 from __future__ import annotations
 
 import os
+import re
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
@@ -83,3 +85,18 @@ def folder_files(folder: Path) -> list[Path]:
         return [p for p in Path(folder).iterdir() if p.is_file()]
     except OSError:
         return []
+
+
+def written_by_score(path: Path) -> bool:
+    """True for a workbook `advisor score` wrote earlier (Portfolio its first sheet, and a
+    Servers sheet): re-running `score FOLDER -o FOLDER/scored.xlsx` may replace it,
+    and the folder walk skips it rather than scoring it as an inventory."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > 1_000_000:
+                return False
+            names = re.findall(rb'<sheet [^>]*name="([^"]*)"', zf.read(info))
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return False
+    return bool(names) and names[0] == b"Portfolio" and b"Servers" in names
