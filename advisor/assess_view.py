@@ -1,5 +1,7 @@
 """Terminal summary of `advisor assess`: scope, readiness, dispositions, effort, top findings
 by area, data confidence and the assumptions made. The files written hold the detail.
+`summary_json` is the same summary as one JSON object (`advisor assess --json`), for scripts
+and CI: counts, the top findings, the plan in numbers and the files written.
 
 Names, paths, messages and assumptions come from the customer's file or the profile, so they
 reach Rich as `Text` (never parsed as markup): a server called `[/red]` prints as itself.
@@ -7,6 +9,7 @@ reach Rich as `Text` (never parsed as markup): a server called `[/red]` prints a
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -25,7 +28,11 @@ _READINESS_STYLE = {
 }
 
 
-def render_summary(a: Assessment, console: Console, files: list[Any]) -> None:
+def render_summary(
+    a: Assessment, console: Console, files: list[Any], removed: list[Path] | None = None
+) -> None:
+    """The summary on the terminal; `removed` are an earlier run's outputs of kinds this run
+    was not asked for (`--only`), which it removed: said, so that nobody looks for them."""
     s = a.summary()
     src = a.inventory.source
     version = f" {src.format_version}" if src.format_version else ""
@@ -78,6 +85,8 @@ def render_summary(a: Assessment, console: Console, files: list[Any]) -> None:
             console.print(Text(f"  - {line}"))
     for path in files:
         console.print(Text(f"wrote {path}"))
+    for path in removed or []:
+        console.print(Text(f"removed {path}: an earlier run's, not asked for with --only"))
 
 
 def scope_line(scope: dict[str, Any]) -> str:
@@ -100,31 +109,45 @@ def effort_line(s: dict[str, Any], items: int) -> str:
     )
 
 
-def _top_findings(a: Assessment) -> Table:
+def _area_rows(a: Assessment) -> list[tuple[str, str, int, str, str, str, int]]:
+    """Per area with a failed rule: area, its title, servers failing, worst severity, and
+    the most severe rule there (the most frequent among equals) with its title and count."""
     f = a.evaluation.findings
     failed = f[f["status"] == "fail"]
-    t = Table(title="Findings by area (failed rules)", title_justify="left")
-    for col in ("area", "servers", "worst", "most severe rule (servers)"):
-        t.add_column(col)
     order = list(CORE_AREAS) + sorted(set(failed["area"]) - set(CORE_AREAS))
     rank = {sev: i for i, sev in enumerate(SEVERITIES)}
+    titles = {r.code: r.spec.title for r in a.rules}
+    rows = []
     for area in order:
         sub = failed[failed["area"] == area]
         if sub.empty:
             continue
         worst = max(sub["severity"], key=rank.__getitem__)
-        # The most severe rule of the area, then the most frequent among equals.
         per_rule = sub.groupby("code").agg(n=("server_id", "size"), sev=("severity", "first"))
         per_rule["rank"] = per_rule["sev"].map(rank)
         code = per_rule.sort_values(["rank", "n"], ascending=False).index[0]
-        titles = {r.code: r.spec.title for r in a.rules}
-        t.add_row(
-            Text(AREA_TITLES.get(area, str(area))),
-            str(sub["server_id"].nunique()),
-            Text(str(worst)),
-            Text(f"{code} {titles[code]} ({per_rule.loc[code, 'n']})"),
+        rows.append(
+            (
+                str(area),
+                str(AREA_TITLES.get(area, str(area))),
+                int(sub["server_id"].nunique()),
+                str(worst),
+                str(code),
+                str(titles[code]),
+                int(per_rule.loc[code, "n"]),
+            )
         )
-    if not len(failed):
+    return rows
+
+
+def _top_findings(a: Assessment) -> Table:
+    t = Table(title="Findings by area (failed rules)", title_justify="left")
+    for col in ("area", "servers", "worst", "most severe rule (servers)"):
+        t.add_column(col)
+    rows = _area_rows(a)
+    for _area, title, servers, worst, code, rule_title, n in rows:
+        t.add_row(Text(title), str(servers), Text(worst), Text(f"{code} {rule_title} ({n})"))
+    if not rows:
         t.add_row("-", "0", "-", "no rule failed")
     return t
 
@@ -153,3 +176,93 @@ def plan_lines(plan: Any) -> list[str]:
             amount = "unknown (no prices in the catalog)"
         lines.append(f"Monthly on {cost.display_name}, right-sized: {amount}")
     return lines
+
+
+def summary_json(
+    a: Assessment, out_dir: Path, files: list[Path], removed: list[Path] | None = None
+) -> dict[str, Any]:
+    """The summary as one JSON-ready object; file names are relative to `out_dir`, so the
+    object says nothing about the machine it ran on."""
+    s = a.summary()
+    src = a.inventory.source
+    estate = a.evaluation.portfolio
+    failed = estate[estate["status"] == "fail"]
+    return {
+        "customer": str(a.profile.customer.name),
+        "input": {
+            "file": Path(src.path).name,
+            "format": src.format,
+            "format_version": src.format_version or None,
+        },
+        "target": {"provider": a.profile.target.provider, "zone": a.profile.target.zone},
+        "servers": s["servers"],
+        "scope": s["scope"],
+        "readiness": s["readiness"],
+        "dispositions": s["dispositions"],
+        "findings": s["findings"],
+        "mean_score": s["mean_score"],
+        "effort_hours": s["effort_hours"],
+        "confidence": s["confidence"],
+        "top_findings": top_findings(a),
+        "estate_findings": [
+            {"code": str(r.code), "severity": str(r.severity), "message": str(r.message)}
+            for r in failed.itertuples()
+        ],
+        "plan": plan_summary(a.plan),
+        "outputs": [_relative(p, out_dir) for p in files],
+        "removed_from_earlier_run": [_relative(p, out_dir) for p in removed or []],
+    }
+
+
+def _relative(path: Path, folder: Path) -> str:
+    try:
+        return str(Path(path).relative_to(folder))
+    except ValueError:
+        return Path(path).name
+
+
+def top_findings(a: Assessment) -> list[dict[str, Any]]:
+    """Per area (core areas first), the most severe failed rule and the servers it fails on,
+    as the terminal table shows them."""
+    return [
+        {
+            "area": area,
+            "area_title": title,
+            "servers": servers,
+            "worst_severity": worst,
+            "code": code,
+            "title": rule_title,
+            "rule_servers": n,
+        }
+        for area, title, servers, worst, code, rule_title, n in _area_rows(a)
+    ]
+
+
+def plan_summary(plan: Any) -> dict[str, Any] | None:
+    """The plan in numbers: waves, first and last day, weeks, engineer hours, and the
+    right-sized monthly cost per provider (`complete` false when it is only a floor)."""
+    if plan is None:
+        return None
+    t = plan.timeline
+    costs = {}
+    for provider, cost in plan.providers.items():
+        totals = cost.totals
+        unpriced = int(totals["rightsized_unpriced_servers"])
+        total = totals["rightsized_total_monthly"]
+        floor = totals["rightsized_priced_monthly"]
+        complete = unpriced == 0 and total is not None
+        amount = total if complete else floor
+        costs[provider] = {
+            "currency": cost.currency,
+            "monthly": None if amount is None else round(float(amount), 2),
+            "complete": bool(complete),
+            "servers_not_fully_priced": unpriced,
+        }
+    return {
+        "waves": int(t.waves),
+        "start": t.start.isoformat(),
+        "last_wave_ends": t.end.isoformat(),
+        "weeks": int(t.weeks),
+        "engineer_hours": round(float(t.engineer_hours), 1),
+        "monthly_cost": costs,
+    }

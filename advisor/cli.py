@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.text import Text
 
 from advisor import __version__
+from advisor.cli_help import PlainCommand, PlainGroup
 from advisor.errors import InputError
 from advisor.output_guard import (
     Input,
@@ -40,7 +41,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=PlainGroup,
 )
+#: Every command shows FILE, FOLDER or nothing where typer would show a Python type.
+command = functools.partial(app.command, cls=PlainCommand)
 # emoji=False: `:fire:` in a server name is text, not a glyph to substitute.
 out = Console(emoji=False)
 err = Console(stderr=True, emoji=False)
@@ -119,20 +123,41 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         help="Input format: rvtools, rvtools-csv, azure-migrate, generic or template "
         "(detected when omitted).",
     ),
 ]
 MappingOption = Annotated[
     Path | None,
-    typer.Option("--mapping", "-m", help="YAML file mapping source headers to fields."),
+    typer.Option(
+        "--mapping", "-m", metavar="FILE", help="YAML file mapping source headers to fields."
+    ),
 ]
+InventoryArgument = Annotated[
+    Path,
+    typer.Argument(metavar="INVENTORY", help="Inventory file, or folder of RVTools CSV files."),
+]
+#: How -o/--output reads in every command that writes one file.
+OUTPUT_HELP = "File to write"
+#: How -o/--out reads in every command that writes a folder of outputs.
+OUT_HELP = "Folder to write the outputs into (created when missing)."
 
 
-@app.command()
+def _refuse_existing(path: Path, force: bool) -> None:
+    """A file a command writes from scratch is never replaced without --force: it may be
+    the one a customer already filled in."""
+    if path.exists() and not force:
+        raise InputError(f"{path}: already exists (use --force to overwrite)")
+
+
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
+
+
+@command()
 @guarded
 def inspect(
-    inventory: Annotated[Path, typer.Argument(help="Inventory file or folder of CSV files.")],
+    inventory: InventoryArgument,
     fmt: FormatOption = None,
     mapping: MappingOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -152,27 +177,44 @@ def inspect(
         render_inspect(summary, out, show_all=show_all)
 
 
-@app.command()
+@command()
 @guarded
 def template(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help=f"{OUTPUT_HELP}: the workbook (.xlsx)."
+        ),
+    ],
+    force: ForceOption = False,
 ) -> None:
-    """Write a blank inventory workbook to hand to a customer."""
+    """Write the inventory workbook to hand to a customer: a README addressed to them, a
+    Servers sheet with an example row and dropdowns, and a Dependencies sheet."""
     from advisor.inventory.template import write_template
 
     if output.suffix.lower() != ".xlsx":
         raise InputError(f"{output}: the template is an .xlsx workbook; name it FILE.xlsx")
+    _refuse_existing(output, force)
     write_template(output)
     _say(f"wrote {output}")
 
 
 ProfileOption = Annotated[
     Path | None,
-    typer.Option("--profile", "-p", help="Engagement profile (YAML); defaults when omitted."),
+    typer.Option(
+        "--profile",
+        "-p",
+        metavar="FILE",
+        help="Engagement profile (YAML); defaults when omitted.",
+    ),
 ]
 SetOption = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override a rule setting: CODE.param=value (repeatable)."),
+    typer.Option(
+        "--set",
+        metavar="CODE.param=value",
+        help="Override a rule setting (repeatable); CODE.enabled=false turns a rule off.",
+    ),
 ]
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "blocker")
 
@@ -193,19 +235,66 @@ def _check_settings(prof: Any, sets: list[str] | None) -> None:
     resolve_settings(load_catalog_rules(), prof.rules, sets or [])
 
 
-@app.command()
+OnlyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--only",
+        metavar="pdf,html,xlsx,json",
+        help="Write only these outputs (comma list; default all four). Outputs of other "
+        "kinds already in the folder are left as they are.",
+    ),
+]
+ProviderOption = Annotated[
+    str | None,
+    typer.Option(
+        "--provider",
+        metavar="exoscale|scaleway",
+        help="Target provider, instead of the profile's target.provider.",
+    ),
+]
+ZoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--zone",
+        metavar="ZONE",
+        help="Target zone (e.g. ch-gva-2, fr-par-1), instead of the profile's target.zone.",
+    ),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Print nothing but errors; the exit code still counts."),
+]
+JsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print the summary as one JSON object on stdout, and nothing else there.",
+    ),
+]
+FailOnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fail-on",
+        metavar="|".join(SEVERITY_CHOICES),
+        help="Exit 1 when a rule of this severity or worse fails.",
+    ),
+]
+OutOption = Annotated[Path, typer.Option("--out", "-o", metavar="FOLDER", help=OUT_HELP)]
+
+
+@command()
 @guarded
 def assess(
-    inventory: Annotated[Path, typer.Argument(help="Inventory file or folder of CSV files.")],
+    inventory: InventoryArgument,
     profile: ProfileOption = None,
-    out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder for assessment.json and the reports.")
-    ] = Path("out"),
+    out_dir: OutOption = Path("out"),
+    only: OnlyOption = None,
+    provider: ProviderOption = None,
+    zone: ZoneOption = None,
     sets: SetOption = None,
-    fail_on: Annotated[
-        str | None,
-        typer.Option("--fail-on", help="Exit 1 when a rule of this severity or worse fails."),
-    ] = None,
+    fail_on: FailOnOption = None,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
     fmt: FormatOption = None,
     mapping: MappingOption = None,
     appendix: Annotated[
@@ -215,14 +304,16 @@ def assess(
         str | None,
         typer.Option(
             "--compare",
-            help="Also assess on this provider (exoscale or scaleway) and show both side by "
-            "side; overrides the profile's target.compare.",
+            metavar="exoscale|scaleway",
+            help="Also assess on this provider and show both side by side; overrides the "
+            "profile's target.compare.",
         ),
     ] = None,
     groups: Annotated[
         Path | None,
         typer.Option(
             "--groups",
+            metavar="FILE",
             help="Move groups as edited in a workbook's Groups sheet (server, group); "
             "they replace the groups advisor derives for the servers listed.",
         ),
@@ -231,37 +322,83 @@ def assess(
         Path | None,
         typer.Option(
             "--dependencies",
+            metavar="FILE",
             help="Dependency table (CSV or a sheet named Dependencies: source, target, "
             "port); linked servers move in one group.",
         ),
     ] = None,
 ) -> None:
-    """Assess an inventory and plan the move; writes OUT/assessment.pdf, .html, .xlsx and
-    .json."""
-    from advisor.assess_view import render_summary
+    """Assess an inventory and plan the move; writes assessment.pdf, .html, .xlsx and .json
+    into the --out folder (or those named by --only)."""
+    _assess(
+        inventory,
+        profile=profile,
+        out_dir=out_dir,
+        only=only,
+        provider=provider,
+        zone=zone,
+        sets=sets,
+        fail_on=fail_on,
+        quiet=quiet,
+        as_json=as_json,
+        fmt=fmt,
+        mapping=mapping,
+        appendix=appendix,
+        compare=compare,
+        groups=groups,
+        dependencies=dependencies,
+    )
+
+
+def _assess(
+    inventory: Path,
+    *,
+    profile: Path | None,
+    out_dir: Path,
+    only: str | None = None,
+    provider: str | None = None,
+    zone: str | None = None,
+    sets: list[str] | None = None,
+    fail_on: str | None = None,
+    quiet: bool = False,
+    as_json: bool = False,
+    fmt: str | None = None,
+    mapping: Path | None = None,
+    appendix: bool = False,
+    compare: str | None = None,
+    groups: Path | None = None,
+    dependencies: Path | None = None,
+) -> None:
+    """`assess` and `demo`: every check that needs no inventory first (a usage error costs
+    nothing), then read, assess, plan, write and say what happened."""
+    from advisor.assess_view import render_summary, summary_json
     from advisor.inventory import load_inventory
     from advisor.inventory.dependencies import read_dependencies
     from advisor.inventory.groups_file import read_group_edits
     from advisor.plan.stage import PROVIDERS, assess_and_plan
-    from advisor.report import PdfWorker, write_reports
+    from advisor.profile.loading import with_target
+    from advisor.report import PdfWorker, earlier_others, output_names, parse_only, write_reports
 
+    kinds = parse_only(only)
     if fail_on is not None and fail_on not in SEVERITY_CHOICES:
         raise InputError(f"--fail-on: '{fail_on}' is not one of {', '.join(SEVERITY_CHOICES)}")
     if compare is not None:
         compare = compare.strip().lower()
         if compare not in PROVIDERS:
             raise InputError(f"--compare: '{compare}' is not one of {', '.join(PROVIDERS)}")
-    reports = [Output("--out", out_dir / f"assessment.{ext}", "folder") for ext in REPORT_EXTS]
+    reports = [Output("--out", out_dir / name, "folder") for name in output_names(kinds)]
     side = _side_inputs(profile=profile, mapping=mapping, groups=groups, dependencies=dependencies)
     inputs = _inventory_inputs([inventory]) + side
     refuse_overwrite(reports, inputs)
-    prof = _load_profile(profile)
+    prof = with_target(_load_profile(profile), provider, zone)
     refuse_overwrite(reports, _logo_input(prof))
     _check_settings(prof, sets)
     if compare is not None and compare == prof.target.provider:
-        raise InputError(f"--compare {compare}: is already the profile's target provider")
+        raise InputError(f"--compare {compare}: is already the target provider")
     edits = read_group_edits(groups) if groups is not None else None
-    with PdfWorker() as worker, _stage("Reading the inventory") as stage:
+    # The PDF process costs a second and a half of imports: started only for a PDF.
+    worker = PdfWorker() if "pdf" in kinds else contextlib.nullcontext()
+    with worker as running, _stage("Reading the inventory", quiet=quiet) as stage:
         inv = load_inventory(inventory, fmt=fmt, mapping=mapping)
         if dependencies is not None:
             inv.dependencies = _joined_dependencies(
@@ -269,10 +406,18 @@ def assess(
             )
         stage(f"Assessing {len(inv.servers):,} servers")
         result = assess_and_plan(inv, prof, cli_sets=sets or [], group_edits=edits, compare=compare)
-        stage("Writing the report, workbook and JSON")
-        paths = write_reports(result, out_dir, appendix=appendix, worker=worker)
-    render_summary(result, out, paths)
-    if fail_on is not None and _reached(result, fail_on):
+        stage("Writing the outputs")
+        removed = earlier_others(out_dir, kinds)
+        paths = write_reports(result, out_dir, appendix=appendix, worker=running, only=kinds)
+    reached = fail_on is not None and _reached(result, fail_on)
+    if as_json:
+        data = summary_json(result, out_dir, paths, removed)
+        if fail_on is not None:
+            data["fail_on"] = {"severity": fail_on, "reached": reached}
+        sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    elif not quiet:
+        render_summary(result, out, paths, removed=removed)
+    if reached:
         raise typer.Exit(1)
 
 
@@ -309,10 +454,10 @@ def _logo_input(prof: Any) -> list[Input]:
 
 
 @contextlib.contextmanager
-def _stage(first: str) -> Iterator[Callable[[str], None]]:
+def _stage(first: str, *, quiet: bool = False) -> Iterator[Callable[[str], None]]:
     """A spinner on stderr naming the running stage (big estates take a minute); nothing
-    when stderr is not a terminal, so logs and pipes stay clean."""
-    if not err.is_terminal:
+    when stderr is not a terminal, so logs and pipes stay clean, nor with --quiet."""
+    if quiet or not err.is_terminal:
         yield lambda _text: None
         return
     with err.status(first) as status:
@@ -330,14 +475,18 @@ def _reached(result, threshold: str) -> bool:
     )
 
 
-rules_app = typer.Typer(help="The rule catalog: list, show, facts, docs.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="The rule catalog: list, show, facts, docs.", no_args_is_help=True, cls=PlainGroup
+)
 app.add_typer(rules_app, name="rules")
 
 
-@rules_app.command("list")
+@rules_app.command("list", cls=PlainCommand)
 @guarded
 def rules_list(
-    area: Annotated[str | None, typer.Option("--area", help="Only this area.")] = None,
+    area: Annotated[
+        str | None, typer.Option("--area", metavar="AREA", help="Only this area.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
 ) -> None:
     """List the rules: code, name, area, severity, title."""
@@ -372,9 +521,11 @@ def rules_list(
     out.print(t)
 
 
-@rules_app.command("show")
+@rules_app.command("show", cls=PlainCommand)
 @guarded
-def rules_show(code: Annotated[str, typer.Argument(help="Rule code or name.")]) -> None:
+def rules_show(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Rule code or name.")],
+) -> None:
     """Everything about one rule: condition, params, rationale, remediation, references."""
     from advisor.engine.assess import load_catalog_rules
     from advisor.engine.settings import find_rule
@@ -423,7 +574,7 @@ def _section(title: str, body: str) -> None:
     _say(_flat(body))
 
 
-@rules_app.command("facts")
+@rules_app.command("facts", cls=PlainCommand)
 @guarded
 def rules_facts(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
@@ -456,12 +607,12 @@ def rules_facts(
     out.print(t)
 
 
-@rules_app.command("docs")
+@rules_app.command("docs", cls=PlainCommand)
 @guarded
 def rules_docs(
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")] = Path(
-        "docs/rules.md"
-    ),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help=f"{OUTPUT_HELP}.")
+    ] = Path("docs/rules.md"),
 ) -> None:
     """Write the rule reference (docs/rules.md) from the rule files."""
     from advisor.engine.assess import load_catalog_rules
@@ -474,52 +625,82 @@ def rules_docs(
     _say(f"wrote {output}")
 
 
-profile_app = typer.Typer(help="Engagement profiles: init, check.", no_args_is_help=True)
+profile_app = typer.Typer(
+    help="Engagement profiles: init, check.", no_args_is_help=True, cls=PlainGroup
+)
 app.add_typer(profile_app, name="profile")
 
 
-@profile_app.command("init")
+@profile_app.command("init", cls=PlainCommand)
 @guarded
 def profile_init(
-    output: Annotated[Path, typer.Argument(help="Profile to write.")] = Path("profile.yaml"),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    path: Annotated[
+        Path | None,
+        typer.Argument(metavar="FILE", help="The same as --output (kept for older scripts)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help=f"{OUTPUT_HELP}: the profile (default: profile.yaml).",
+        ),
+    ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Write a commented example profile to adapt."""
     from advisor.profile import profile_template
 
+    if path is not None and output is not None and path != output:
+        raise InputError(f"profile init: name the file once, as -o {output} or as {path}")
+    target = output or path or Path("profile.yaml")
     source = Path(__file__).resolve().parent / "profile_template.yaml"
-    refuse_overwrite([Output("profile init", output)], [Input("the bundled example", source)])
-    if output.exists() and not force:
-        raise InputError(f"{output}: already exists (use --force to overwrite)")
-    output.write_text(profile_template(), encoding="utf-8")
-    _say(f"wrote {output}")
+    named_by = "--output" if output is not None else "profile init"
+    refuse_overwrite([Output(named_by, target)], [Input("the bundled example", source)])
+    _refuse_existing(target, force)
+    target.write_text(profile_template(), encoding="utf-8")
+    _say(f"wrote {target}")
 
 
-@profile_app.command("check")
+@profile_app.command("check", cls=PlainCommand)
 @guarded
-def profile_check(path: Annotated[Path, typer.Argument(help="Profile to check.")]) -> None:
-    """Validate a profile and show what it says."""
+def profile_check(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="Profile to check.")],
+) -> None:
+    """Validate a profile and show what it says; every problem is listed at once."""
     from advisor.profile import check_profile
+    from advisor.profile.messages import ProfileProblems
 
-    for line in check_profile(path):
+    try:
+        lines = check_profile(path)
+    except ProfileProblems as exc:
+        for problem in exc.problems:
+            _complain("error:", problem)
+        if exc.total > 1:
+            _complain(f"{exc.total} problems", f"in {path}")
+        raise typer.Exit(2) from None
+    for line in lines:
         _say(line)
 
 
-@app.command()
+@command()
 @guarded
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path(
-        "out/demo"
-    ),
+    out_dir: OutOption = Path("out/demo"),
+    only: OnlyOption = None,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Assess the bundled sample estate with its profile (works from any install)."""
     from advisor.resources import data_path, sample_inventory
 
     profile = data_path("sample_inventories") / "acme-profile.yaml"
-    assess.__wrapped__(sample_inventory(), profile, out_dir)  # type: ignore[attr-defined]
+    sample = sample_inventory()
+    _assess(sample, profile=profile, out_dir=out_dir, only=only, quiet=quiet, as_json=as_json)
 
 
-@app.command()
+@command()
 @guarded
 def score(
     inputs: Annotated[
@@ -529,12 +710,18 @@ def score(
             metavar="INPUT",
         ),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help=f"{OUTPUT_HELP}: the workbook (.xlsx)."
+        ),
+    ],
     profile: ProfileOption = None,
     into: Annotated[
         Path | None,
         typer.Option(
             "--into",
+            metavar="FILE",
             help="The customer's workbook (one INPUT, read from it): write a copy with score, "
             "readiness, disposition and top finding added to its server sheet.",
         ),
@@ -542,7 +729,9 @@ def score(
     into_output: Annotated[
         Path | None,
         typer.Option(
-            "--into-output", help="The scored copy (default: STEM-scored.xlsx beside --output)."
+            "--into-output",
+            metavar="FILE",
+            help="The scored copy (default: STEM-scored.xlsx beside --output).",
         ),
     ] = None,
     sets: SetOption = None,

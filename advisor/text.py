@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from urllib.parse import unquote
 
 import numpy as np
 import pandas as pd
@@ -205,3 +206,50 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     """'1 server', '3 servers': a count with its noun in the right number, for sentences
     people read (never 'server(s)')."""
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
+# --- words for people ---------------------------------------------------------------------
+
+#: A count followed, within two words, by a noun written 'word(s)': '2 more server(s)'.
+_COUNTED = re.compile(r"\b(\d[\d,]*)((?:\s+[A-Za-z-]+){0,2}?\s+)([A-Za-z-]+)\(s\)")
+_OPTIONAL_S = re.compile(r"\b([A-Za-z-]+)\(s\)")
+
+
+def plural_words(text: str) -> str:
+    """Text written once for every count ('2 server(s)', '1 adapter(s)') as text for people:
+    the noun after a count agrees with it ('2 servers', '1 adapter'); one without a count is
+    plural. Rule messages, the plan's notes and a few fact texts are worded this way."""
+
+    def agree(m: re.Match[str]) -> str:
+        n = int(m.group(1).replace(",", ""))
+        return f"{m.group(1)}{m.group(2)}{m.group(3)}{'' if n == 1 else 's'}"
+
+    return _OPTIONAL_S.sub(r"\1s", _COUNTED.sub(agree, str(text)))
+
+
+#: A generated suffix on a port-group or network name: a UUID or a long hexadecimal run
+#: (vSphere distributed switches and NSX append them: 'VM Network-dvs-1f3a...').
+_GENERATED_SUFFIX = re.compile(
+    r"[-_ ]?\(?(?:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|[0-9a-f]{16,})\)?(?=$|[\s,;)])",
+    re.IGNORECASE,
+)
+
+
+def network_name(value: object) -> str:
+    """A network or port-group name as people read it: percent-encoded characters decoded
+    (vCenter exports a '/' in a name as '%2f') and a generated UUID or hex suffix dropped
+    ('DMZ-9a1e…' -> 'DMZ'). A name that is nothing but such an identifier is kept whole."""
+    text = "" if value is None else str(value)
+    if "%" in text:
+        text = unquote(text)
+    short = _GENERATED_SUFFIX.sub("", text).strip(" -_")
+    return short or text
+
+
+def network_names(text: pd.Series) -> pd.Series:
+    """`network_name` over a column of names or of name lists ('a, b'); the few distinct
+    values are cleaned once each and spread, NA stays NA."""
+    values = text.astype("string")
+    distinct = values.dropna().unique()
+    cleaned = {v: ", ".join(network_name(part) for part in v.split(", ")) for v in distinct}
+    return values.map(cleaned, na_action="ignore").astype("string")

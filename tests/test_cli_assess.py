@@ -93,14 +93,15 @@ def test_assess_prints_a_summary(assessed):
 
 
 def test_fail_on_threshold_exits_1(tmp_path):
-    args = ["assess", str(SAMPLE), "-p", str(PROFILE), "-o", str(tmp_path)]
+    # --only json: the verdicts decide the exit code, the report kinds do not
+    args = ["assess", str(SAMPLE), "-p", str(PROFILE), "-o", str(tmp_path), "--only", "json"]
     assert runner.invoke(app, [*args, "--fail-on", "info"]).exit_code == 1
     bad = runner.invoke(app, [*args, "--fail-on", "severe"])
     assert bad.exit_code == 2 and "--fail-on" in bad.output
 
 
 def test_set_overrides_and_bad_set(tmp_path):
-    args = ["assess", str(SAMPLE), "-p", str(PROFILE), "-o", str(tmp_path)]
+    args = ["assess", str(SAMPLE), "-p", str(PROFILE), "-o", str(tmp_path), "--only", "json"]
     ok = runner.invoke(app, [*args, "--set", "DSK001.window_hours=1000"])
     assert ok.exit_code == 0, ok.output
     data = json.loads((tmp_path / "assessment.json").read_text())
@@ -153,7 +154,7 @@ def test_profile_init_and_check(tmp_path):
 
 def test_assess_without_profile_states_assumptions(tmp_path):
     result = runner.invoke(
-        app, ["assess", str(SAMPLE), "-o", str(tmp_path)], env={"COLUMNS": "200"}
+        app, ["assess", str(SAMPLE), "-o", str(tmp_path), "--only", "json"], env={"COLUMNS": "200"}
     )
     assert result.exit_code == 0, result.output
     assert "latency rules cannot be evaluated" in result.output
@@ -178,3 +179,21 @@ def test_stages_show_on_a_terminal_and_stay_out_of_pipes(monkeypatch):
     with cli._stage("Reading the inventory") as stage:
         stage("Assessing 3 servers")
     assert pipe.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    "rows",
+    ["", "tpl1,2,4,true\ntpl2,2,4,true\n"],
+    ids=["no rows", "every machine set aside"],
+)
+def test_nothing_in_scope_is_reported_not_an_internal_error(tmp_path, rows):
+    """A header-only file, or one whose machines are all templates, has nothing to plan:
+    the outputs say 0 servers in scope and carry no plan."""
+    src = tmp_path / "servers.csv"
+    src.write_text("Server,vCPU,Memory (GB),Template\n" + rows)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["assess", str(src), "-o", str(out), "--only", "json,xlsx,html"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "assessment.json").read_text())
+    assert data["summary"]["servers"] == 0 and data["plan"] is None
+    assert "0 in scope" in result.output

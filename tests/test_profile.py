@@ -493,3 +493,73 @@ def test_site_column_matches_first_word_city_or_datacenter():
     # "Bern" is a city of one site but the first word of two: the city decides.
     assert got[:4] == ["Basel HQ", "Basel HQ", "Bern office", "Bern office"]
     assert pd.isna(got[4])
+
+
+def test_every_problem_is_listed_with_its_key(tmp_path: Path) -> None:
+    from advisor.profile.messages import ProfileProblems
+
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        "sites:\n"
+        "  - {name: HQ, uplink_mpbs: 100, lat: 500, lon: 8}\n"
+        "target: {zone: nowhere}\n"
+        "migration: {window_hours: -1}\n"
+    )
+    with pytest.raises(ProfileProblems) as caught:
+        load_profile(path)
+    problems = caught.value.problems
+    assert len(problems) == 4 == caught.value.total
+    for key in ("sites[0].uplink_mpbs", "sites[0].lat", "target.zone", "migration.window_hours"):
+        assert sum(key in p for p in problems) == 1, (key, problems)
+    assert all(p.startswith(f"{path}, line ") for p in problems)
+    # As an InputError it stays one line: the first problem and how many more.
+    assert "\n" not in str(caught.value) and "(and 3 more problems)" in str(caught.value)
+
+
+def test_profile_check_prints_every_problem_and_exits_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from advisor.cli import app
+
+    path = tmp_path / "many.yaml"
+    path.write_text("customer: {nam: A}\nmigration: {window_hours: soon, route_factor: 0}\n")
+    result = CliRunner().invoke(app, ["profile", "check", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[2].split(" ")[0] for line in lines[:-1]] == [
+        "unknown",
+        "migration.window_hours",
+        "migration.route_factor",
+    ]
+    assert "customer.nam" in lines[0]
+    assert lines[-1] == f"3 problems in {path}"
+    assert result.stdout == ""
+
+
+def test_profile_check_lists_every_bad_rule_override(tmp_path: Path) -> None:
+    from advisor.profile.messages import ProfileProblems
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n  DSK999: {enabled: false}\n  DSK001: {params: {window_hourz: 3}}\n"
+        "  LAT001: {severity: high}\n"
+    )
+    with pytest.raises(ProfileProblems) as caught:
+        check_profile(path)
+    problems = caught.value.problems
+    assert len(problems) == 2
+    assert "rules.DSK999" in problems[0] and "DSK999" in problems[0]
+    assert "window_hourz" in problems[1]
+
+
+def test_many_problems_are_counted_not_all_described(tmp_path: Path) -> None:
+    from advisor.profile.messages import MAX_DESCRIBED, ProfileProblems
+
+    path = tmp_path / "sites.yaml"
+    sites = "".join(f"  - {{name: s{i}, lat: 500, lon: 8}}\n" for i in range(MAX_DESCRIBED + 30))
+    path.write_text("sites:\n" + sites)
+    with pytest.raises(ProfileProblems) as caught:
+        load_profile(path)
+    assert caught.value.total == MAX_DESCRIBED + 30
+    assert len(caught.value.problems) == MAX_DESCRIBED + 1
+    assert caught.value.problems[-1].endswith("30 more problems not listed")

@@ -11,11 +11,13 @@ with the reason they are out. `Assessment.to_json()` is the stable contract of
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from advisor import __version__
@@ -114,50 +116,14 @@ class Assessment:
             "mean_score": round(float(sc["score"].mean()), 1) if len(sc) else None,
         }
 
-    def to_json(self) -> dict[str, Any]:
-        """The `assessment.json` contract (see DESIGN.md, Outputs)."""
+    def to_json(self, servers: Any = None) -> dict[str, Any]:
+        """The `assessment.json` contract (see DESIGN.md, Outputs). `servers` stands in for
+        the list of servers when given: the JSON writer of a large estate streams them from
+        `server_json` part by part instead of holding them all at once."""
         src = self.inventory.source
         ev = self.evaluation
-        by_server = _findings_by_server(ev.findings)
-        servers = []
-        table = self.servers.sort_values(["name", "id"])
-        in_scope = {"in_scope": True, "category": None, "reason": None}
-        for row in table.itertuples():
-            servers.append(
-                {
-                    "id": row.id,
-                    "name": row.name,
-                    "site": None if pd.isna(row.site) else row.site,
-                    "segment": None if pd.isna(row.segment) else row.segment,
-                    "scope": in_scope,
-                    "role": row.role,
-                    "score": int(row.score),
-                    "readiness": row.readiness,
-                    "disposition": row.disposition,
-                    "confidence": int(row.confidence),
-                    "confidence_gaps": _split(row.confidence_gaps),
-                    "effort_hours": float(row.effort_hours),
-                    "findings": by_server.get(row.id, []),
-                }
-            )
-        for row in self.out_of_scope.sort_values(["name", "id"]).itertuples():
-            servers.append(
-                {
-                    "id": row.id,
-                    "name": row.name,
-                    "site": None,
-                    "segment": None if pd.isna(row.segment) else row.segment,
-                    "scope": {"in_scope": False, "category": row.category, "reason": row.reason},
-                    "role": None,
-                    "score": None,
-                    "readiness": None,
-                    "disposition": None,
-                    "confidence": None,
-                    "confidence_gaps": [],
-                    "effort_hours": None,
-                    "findings": [],
-                }
-            )
+        if servers is None:
+            servers = [server for part in self.server_json() for server in part]
         return {
             "tool": {"name": "advisor", "version": __version__},
             "input": {
@@ -188,6 +154,54 @@ class Assessment:
             "assumptions": self.assumptions,
         }
 
+    def server_json(self, size: int = 1000) -> Iterator[list[dict[str, Any]]]:
+        """The contract's `servers` in parts of at most `size`: those in scope by name then
+        id, then those out of scope. Parts keep memory flat: the whole list of a 100,000
+        server estate, findings included, takes more than a gigabyte as Python objects."""
+        findings = _FindingsByServer(self.evaluation.findings)
+        table = self.servers.sort_values(["name", "id"])
+        in_scope = {"in_scope": True, "category": None, "reason": None}
+        for start in range(0, len(table), size):
+            part = table.iloc[start : start + size]
+            yield [
+                {
+                    "id": row.id,
+                    "name": row.name,
+                    "site": None if pd.isna(row.site) else row.site,
+                    "segment": None if pd.isna(row.segment) else row.segment,
+                    "scope": in_scope,
+                    "role": row.role,
+                    "score": int(row.score),
+                    "readiness": row.readiness,
+                    "disposition": row.disposition,
+                    "confidence": int(row.confidence),
+                    "confidence_gaps": _split(row.confidence_gaps),
+                    "effort_hours": float(row.effort_hours),
+                    "findings": items,
+                }
+                for row, items in zip(part.itertuples(), findings.of(part["id"]), strict=True)
+            ]
+        out = self.out_of_scope.sort_values(["name", "id"])
+        for start in range(0, len(out), size):
+            yield [
+                {
+                    "id": row.id,
+                    "name": row.name,
+                    "site": None,
+                    "segment": None if pd.isna(row.segment) else row.segment,
+                    "scope": {"in_scope": False, "category": row.category, "reason": row.reason},
+                    "role": None,
+                    "score": None,
+                    "readiness": None,
+                    "disposition": None,
+                    "confidence": None,
+                    "confidence_gaps": [],
+                    "effort_hours": None,
+                    "findings": [],
+                }
+                for row in out.iloc[start : start + size].itertuples()
+            ]
+
     def _rule_json(self, rule: Rule) -> dict[str, Any]:
         s = self.settings[rule.code]
         return {
@@ -207,26 +221,49 @@ def _split(text: Any) -> list[str]:
     return [] if pd.isna(text) or not text else str(text).split(", ")
 
 
-def _findings_by_server(findings: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Findings per server, worst first then by code: one sort, one pass (no per-server
-    sorting, which costs seconds at 20,000 servers)."""
-    rank = findings["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
-    ordered = findings.assign(_rank=rank).sort_values(
-        ["server_id", "_rank", "code"], ascending=[True, False, True], kind="stable"
-    )
-    columns = ["server_id", "code", "area", "severity", "status", "message", "evidence",
-               "effort_hours", "reason"]  # fmt: skip
-    out: dict[str, list[dict[str, Any]]] = {}
-    for sid, code, area, severity, status, message, evidence, effort, reason in ordered[
-        columns
-    ].itertuples(index=False, name=None):
-        item = {"code": code, "area": area, "severity": severity, "status": status,
-                "message": message, "evidence": evidence,
-                "effort_hours": float(effort) if status == "fail" else 0.0}  # fmt: skip
-        if status == "accepted" and isinstance(reason, str) and reason:
-            item["reason"] = reason
-        out.setdefault(sid, []).append(item)
-    return out
+class _FindingsByServer:
+    """Findings per server, worst first then by code, as the contract lists them: one sort
+    of all findings, then the items of the servers asked for, built only when asked (no
+    per-server sorting, which costs seconds at 20,000 servers)."""
+
+    _COLUMNS = ("code", "area", "severity", "status", "message", "evidence", "effort_hours",
+                "reason")  # fmt: skip
+
+    def __init__(self, findings: pd.DataFrame) -> None:
+        rank = findings["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+        ordered = findings.assign(_rank=rank).sort_values(
+            ["server_id", "_rank", "code"], ascending=[True, False, True], kind="stable"
+        )
+        self.values = [ordered[c].to_numpy(dtype=object) for c in self._COLUMNS]
+        ids = ordered["server_id"].to_numpy(dtype=object)
+        #: server id -> (first, end) position of its findings in `values`.
+        self.spans: dict[Any, tuple[int, int]] = {}
+        if len(ids):
+            starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]).tolist()
+            ends = [*starts[1:], len(ids)]
+            self.spans = {ids[a]: (a, b) for a, b in zip(starts, ends, strict=True)}
+
+    def of(self, ids: Iterable[str]) -> list[list[dict[str, Any]]]:
+        """The findings of each server of `ids`, in that order ([] for a server without)."""
+        spans = [self.spans.get(sid, (0, 0)) for sid in ids]
+        counts = [b - a for a, b in spans]
+        if not sum(counts):
+            return [[] for _ in spans]
+        positions = np.concatenate([np.arange(a, b) for a, b in spans])
+        rows = zip(*(v[positions].tolist() for v in self.values), strict=True)
+        items = []
+        for code, area, severity, status, message, evidence, effort, reason in rows:
+            item = {"code": code, "area": area, "severity": severity, "status": status,
+                    "message": message, "evidence": evidence,
+                    "effort_hours": float(effort) if status == "fail" else 0.0}  # fmt: skip
+            if status == "accepted" and isinstance(reason, str) and reason:
+                item["reason"] = reason
+            items.append(item)
+        out, at = [], 0
+        for n in counts:
+            out.append(items[at : at + n])
+            at += n
+        return out
 
 
 def _plain(v: Any) -> Any:

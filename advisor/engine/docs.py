@@ -95,7 +95,8 @@ def _rule_section(r: Rule) -> list[str]:
             out += [f"*Why, on {name}.* {_one_line(texts.rationale)}", ""]
         if texts.remediation:
             out += [f"*What to do, on {name}.* {_one_line(texts.remediation)}", ""]
-        if texts.references:
-            refs = "; ".join(f"[{_one_line(ref.title)}]({ref.url})" for ref in texts.references)
+        shown = [ref for ref in texts.references or [] if ref.applies_to(provider)]
+        if shown:  # as a report on that provider cites them: no other provider's documents
+            refs = "; ".join(f"[{_one_line(ref.title)}]({ref.url})" for ref in shown)
             out += [f"References, on {name}: {refs}", ""]
     return out

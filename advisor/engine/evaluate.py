@@ -12,6 +12,7 @@ and adding the customer's reason: nothing is hidden.
 from __future__ import annotations
 
 import math
+import re
 import string
 from dataclasses import dataclass
 from typing import Any
@@ -21,12 +22,26 @@ import pandas as pd
 
 from advisor.engine.rules import Rule
 from advisor.engine.settings import RuleSettings
+from advisor.text import plural_words
 
 STATUSES = ("pass", "fail", "unknown", "accepted")
 
 
+#: What a message says where a value it names is missing: words for a reader, not a data
+#: label, and never a number (a missing size is not '0 GiB').
+MISSING = "not known"
+#: A unit written after a missing value ('not known GiB') is dropped.
+_MISSING_UNIT = re.compile(
+    rf"{MISSING}(?: (?:GiB|TiB|MiB|GB|TB|h|ms|km|days?|weeks?|Mbit/s|vCPUs?))+\b"
+)
+
+
+def _without_units(message: str) -> str:
+    return _MISSING_UNIT.sub(MISSING, message) if MISSING in message else message
+
+
 class _Formatter(string.Formatter):
-    """str.format for messages: unknown values print as 'unknown', never crash a report."""
+    """str.format for messages: missing values print as `MISSING`, never crash a report."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if (
@@ -35,7 +50,7 @@ class _Formatter(string.Formatter):
             or isinstance(value, _Unknown)
             or (isinstance(value, float) and math.isnan(value))
         ):
-            return "unknown"
+            return MISSING
         try:
             return format(value, format_spec)
         except (TypeError, ValueError):
@@ -195,17 +210,19 @@ def format_messages(rule: Rule, s: RuleSettings, rows: pd.DataFrame, names: pd.S
             out.append(template.format_map(values))
         except (TypeError, ValueError):  # e.g. a number format applied to a text value
             out.append(_FORMATTER.vformat(template, (), values))
-    return out
+    if "(s)" in template:  # '1 snapshot(s)' reads '1 snapshot', '3 snapshot(s)' '3 snapshots'
+        out = [plural_words(m) for m in out]
+    return [_without_units(m) for m in out]
 
 
 class _Unknown:
-    """Stands in for a missing value in a message: prints 'unknown' whatever the format."""
+    """Stands in for a missing value in a message: prints `MISSING` whatever the format."""
 
     def __format__(self, spec: str) -> str:
-        return "unknown"
+        return MISSING
 
     def __str__(self) -> str:
-        return "unknown"
+        return MISSING
 
 
 _UNKNOWN = _Unknown()
@@ -237,7 +254,9 @@ def _portfolio(
             values = dict(s.params)
             values.update({k: portfolio.get(k) for k in rule.message_fields if k in portfolio})
             values["name"] = "estate"
-            message = _FORMATTER.vformat(rule.spec.message, (), values)
+            message = _without_units(
+                plural_words(_FORMATTER.vformat(rule.spec.message, (), values))
+            )
         elif status == "unknown":
             gone = [f for f in sorted(rule.facts_used) if portfolio.get(f) is None]
             message = "cannot tell: " + ", ".join(gone) + " unknown" if gone else ""

@@ -174,7 +174,9 @@ def resolve_settings(
         value = _cli_value(rule, param, raw, where)
         s = out[rule.code]
         if param == "enabled":
-            s.enabled = bool(value)
+            if not isinstance(value, bool):  # bool("abc") would turn the rule on
+                raise InputError(f"{where}: enabled is true or false")
+            s.enabled = value
         elif param == "severity":
             if value not in SEVERITIES:
                 raise InputError(f"{where}: severity is one of {', '.join(SEVERITIES)}")

@@ -13,6 +13,7 @@ works, with unknowns, without them.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from advisor.facts.base import Fact, FactContext
@@ -153,5 +154,9 @@ def _evidence(
     text = text.mask(known, text + " (" + evidence + ")")
     count = snaps.astype("Float64")
     with_snaps = count.gt(0).fillna(False).astype(bool)
-    suffix = "; " + count.astype("Int64").astype("string") + " VM snapshot(s) present"
+    noun = pd.Series(
+        np.where(count.eq(1).fillna(False), " VM snapshot present", " VM snapshots present"),
+        index=count.index,
+    )
+    suffix = "; " + count.astype("Int64").astype("string") + noun
     return text.mask(with_snaps, text + suffix)

@@ -40,7 +40,18 @@ import pyarrow.compute as pc
 
 from advisor.facts.base import Fact, FactContext
 from advisor.facts.mac_vendors import HYPERVISOR_OUIS, PHYSICAL_OUI_VENDOR, VMWARE_OUIS
-from advisor.text import arrow, first, found, member, mentioned, replace, search, short_list
+from advisor.text import (
+    arrow,
+    first,
+    found,
+    member,
+    mentioned,
+    network_name,
+    network_names,
+    replace,
+    search,
+    short_list,
+)
 
 #: Text evidence per fact (lower-case regex over role, application, notes, custom attributes).
 PATTERNS = {
@@ -633,7 +644,8 @@ def _network_facts(ctx: FactContext, nics: pd.DataFrame, ips: pd.DataFrame) -> d
         adapters.ge(1).fillna(False) & subnets.gt(adapters).fillna(False), adapters
     )
     count = by_name.nunique().reindex(idx).astype("Float64").fillna(subnets)
-    names = join_by(named["server_id"], named["network"], idx)
+    # Names as people read them ('DMZ/Web', not 'DMZ%2fWeb-9a1e...'); counted raw above.
+    names = join_by(named["server_id"], network_names(named["network"]), idx)
     names = names.fillna(join_by(ips["server_id"], ips["subnet"], idx))
     count = count.fillna(adapters.where(adapters <= 1))  # 0 or 1 adapter: that many networks
     return {"nic_networks": count, "nic_network_names": names}
@@ -920,8 +932,9 @@ def _portfolio(
         subnets = ips[ips["live"] & ips["in_use"] & ips["host"]]
         networks = subnets["subnet"].unique().tolist()
     ctx.portfolio["estate_networks"] = len(networks) if networks else None
+    shown = sorted({network_name(n) for n in networks})  # distinct names, a handful
     ctx.portfolio["estate_network_names"] = (
-        short_list(sorted(map(str, networks)), _LIST_MAX) or "none listed in the inventory"
+        short_list(shown, _LIST_MAX) or "none listed in the inventory"
     )
     pn, vpn = ctx.catalog.private_network, ctx.catalog.vpn
     ctx.portfolio["target_layer2_stretch"] = pn.custom_mac_allowed

@@ -364,6 +364,16 @@ def check_sheets_total(path: Path, sheets: list[str]) -> None:
         )
 
 
+def sheet_xml_sizes(path: Path, sheets: list[str]) -> dict[str, int]:
+    """Sheet name -> bytes its XML inflates to, from the zip directory (0 where unknown, as
+    for .xls and .ods): how much memory reading a sheet will take grows with it."""
+    st = check_regular_file(path)
+    wb = _workbook(str(path), st.st_mtime_ns, st.st_size)
+    if wb is None:
+        return dict.fromkeys(sheets, 0)
+    return {s: sum(e.file_size for e in wb.parts.get(wb.sheets.get(s, ""), [])) for s in sheets}
+
+
 # --- sheet XML -------------------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from advisor.inventory.readers import (
     gc_paused,
     open_workbook,
     peek_rows,
+    release_freed_memory,
     sheet_rows,
     table_from_rows,
 )
@@ -132,6 +133,8 @@ def load_inventory(
         inv = _read(path, wb, detected, source, Path(mapping) if mapping else None)
         if wb is not None:
             _read_dependency_sheet(inv, wb, path)
+    del wb  # calamine's copy of the shared strings
+    release_freed_memory()
     check_accounting(inv)
     return inv
 

@@ -10,6 +10,7 @@ CSV" and custom-attribute columns anywhere are all handled.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -26,11 +27,7 @@ from advisor.inventory.fields import (
 )
 from advisor.inventory.finish import attach_server_ids, finish_servers, key_lookup
 from advisor.inventory.headers import header_key
-from advisor.inventory.readers import (
-    RawTable,
-    open_workbook,
-    read_tables,
-)
+from advisor.inventory.readers import RawTable, iter_tables, open_workbook
 from advisor.inventory.rvtools_columns import STANDARD
 from advisor.inventory.schema import Inventory, Source, conform
 
@@ -226,42 +223,81 @@ def read_rvtools_xlsx(path: Path, source: Source, wb: CalamineWorkbook | None = 
         tab = tab_of(sheet)
         if tab and tab not in chosen:
             chosen[tab] = sheet
-    read = read_tables(wb, path, list(chosen.values()))
-    tables = {tab: read[sheet] for tab, sheet in chosen.items()}
-    return build(tables, source)
+    order = build_order(chosen)
+    tab_of_sheet = {sheet: tab for tab, sheet in chosen.items()}
+    tables = iter_tables(wb, path, [chosen[tab] for tab in order])
+    # map, not zip or a generator expression: those keep the previous raw table alive
+    # while the next is read.
+    return build(chosen, map(lambda item: (tab_of_sheet[item[0]], item[1]), tables), source)
 
 
-def build(tables: dict[str, RawTable], source: Source) -> Inventory:
-    """Turn raw RVTools tabs into an Inventory."""
-    if "vInfo" not in tables:
+def build_order(tabs: Iterable[str]) -> list[str]:
+    """The tabs present, in the order `build` takes them."""
+    present = set(tabs)
+    return [tab for tab in _BUILD_ORDER if tab in present]
+
+
+#: vInfo first (the servers every other tab attaches to), then the detail tabs, the hosts
+#: and the version: the order of the notes, problems and mapping of an import.
+_BUILD_ORDER = ("vInfo", *DETAIL_FIELDS, "vHost", "vMetaData")
+
+
+def build(
+    names: dict[str, str], tables: Iterable[tuple[str, RawTable]], source: Source
+) -> Inventory:
+    """Turn raw RVTools tabs into an Inventory.
+
+    `names` maps each tab present to its sheet or file name, in the order found; `tables`
+    yields (tab, raw table) in `build_order`. Each raw table is used and dropped before the
+    next is taken, so a big export never holds all its raw tabs at once (they take several
+    times the memory of what is built from them). A tab that cannot be read is reported
+    before anything the tabs read would have said, as when all are read first.
+    """
+    stream = iter(tables)
+    try:
+        return _build(names, stream, source)
+    except InputError:
+        for _ in stream:  # a read error of a later tab takes precedence
+            pass
+        raise
+
+
+def _build(
+    names: dict[str, str], tables: Iterator[tuple[str, RawTable]], source: Source
+) -> Inventory:
+    if "vInfo" not in names:
         seen = ", ".join(source.tabs_seen) or "none"
         raise InputError(f"{source.path}: no vInfo tab, the list of VMs (tabs seen: {seen})")
-    tables = {tab: _strip_tab_prefix(tab, t) for tab, t in tables.items()}
     # vInfo first: later steps take tabs_read[0] as the sheet the servers came from.
-    source.tabs_read = [tables["vInfo"].name] + [
-        t.name for tab, t in tables.items() if tab != "vInfo"
-    ]
-    info = tables["vInfo"]
-    servers, keys = _servers(info, source)
-    inv = Inventory(servers=servers, source=source)
-
+    source.tabs_read = [names["vInfo"]] + [name for tab, name in names.items() if tab != "vInfo"]
+    inv: Inventory | None = None
+    keys: dict[str, dict[str, str]] = {}
     details: dict[str, pd.DataFrame] = {}
-    for tab, fields in DETAIL_FIELDS.items():
-        if tab in tables:
-            details[tab] = _detail(tables[tab], fields, keys, source)
+    hosts: pd.DataFrame | None = None
+    for tab, raw in tables:
+        table = _strip_tab_prefix(tab, raw)
+        if tab == "vInfo":
+            servers, keys = _servers(table, source)
+            inv = Inventory(servers=servers, source=source)
+        elif tab in DETAIL_FIELDS:
+            details[tab] = _detail(table, DETAIL_FIELDS[tab], keys, source)
+        elif tab == "vHost":
+            hosts = _hosts(table, source)
+        elif tab == "vMetaData":
+            source.format_version = _version(table, source)
+        del raw, table  # before the next tab is read
+    assert inv is not None  # vInfo comes first
     if "vDisk" in details:
         details["vDisk"] = _disk_paths(details["vDisk"])
-    for tab, table in _DETAIL_TABLE.items():
+    for tab, table_name in _DETAIL_TABLE.items():
         if tab in details:
             frame = details[tab]
-            if table == "devices":
+            if table_name == "devices":
                 frame = frame.assign(kind="usb" if tab == "vUSB" else "cdrom")
-                frame = pd.concat([inv.devices, conform(table, frame)], ignore_index=True)
-            setattr(inv, table, conform(table, frame))
-    if "vHost" in tables:
-        inv.hosts = _hosts(tables["vHost"], source)
-    if "vMetaData" in tables:
-        source.format_version = _version(tables["vMetaData"], source)
+                frame = pd.concat([inv.devices, conform(table_name, frame)], ignore_index=True)
+            setattr(inv, table_name, conform(table_name, frame))
+    if hosts is not None:
+        inv.hosts = hosts
     _fill_from_details(inv, details)
     return inv
 

@@ -13,7 +13,7 @@ from advisor.errors import InputError
 from advisor.inventory import container, limits
 from advisor.inventory.csv_text import csv_rows
 from advisor.inventory.readers import RawTable, check_width, table_from_rows
-from advisor.inventory.rvtools import build, header_matches_rvtools, tab_of
+from advisor.inventory.rvtools import build, build_order, header_matches_rvtools, tab_of
 from advisor.inventory.schema import Inventory, Source
 
 
@@ -91,4 +91,5 @@ def read_rvtools_csv(path: Path, source: Source) -> Inventory:
         check_width(max((len(r) for r in rows), default=0), f"{path}: {name}")
         tables[tab] = table_from_rows(name, rows, where=str(path))
         source.notes.append(f"{name}: read as {tab} ({encoding}, delimiter {delimiter!r})")
-    return build(tables, source)
+    names = {tab: table.name for tab, table in tables.items()}
+    return build(names, ((tab, tables.pop(tab)) for tab in build_order(tables)), source)

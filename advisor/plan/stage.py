@@ -251,5 +251,8 @@ def assess_and_plan(
     if other_provider and other_provider != profile.target.provider:
         swapped = profile.model_copy(update={"target": Target(provider=other_provider)})
         other = assess(inventory, swapped, cli_sets=cli_sets or [])
-    result.plan = make_plan(result, group_edits=group_edits, compare=other)
+    # Nothing in scope (an empty inventory, or every machine set aside): nothing to plan,
+    # and the outputs say so through their plan-less form.
+    if len(result.servers):
+        result.plan = make_plan(result, group_edits=group_edits, compare=other)
     return result

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from advisor.errors import InputError
 from advisor.profile.loading import load_profile
+from advisor.profile.messages import ProfileProblems
+from advisor.profile.model import Profile
 from advisor.profile.sections import RuleOverride
 
 
@@ -23,9 +26,34 @@ def _override_text(code: str, override: RuleOverride) -> str:
     return f"{code}: {', '.join(parts) or 'no change'}"
 
 
+def rule_problems(profile: Profile, source: str) -> list[str]:
+    """Each rule override the catalog refuses (an unknown rule or param, a value of the wrong
+    kind), one line per override: the profile's schema cannot know the rules, so `assess`
+    would otherwise stop at the first of them, one run per typo."""
+    from advisor.engine.assess import load_catalog_rules
+    from advisor.engine.settings import resolve_settings
+
+    if not profile.rules:
+        return []
+    rules = load_catalog_rules()
+    problems = []
+    for code, override in profile.rules.items():
+        try:
+            resolve_settings(rules, {code: override}, [])
+        except InputError as exc:
+            problems.append(f"{source}: {str(exc).removeprefix('profile ')}")
+    return problems
+
+
 def check_profile(path: str | Path) -> list[str]:
-    """What `advisor profile check` prints: what was read, then the assumptions in effect."""
+    """What `advisor profile check` prints: what was read, then the assumptions in effect.
+
+    Every problem found is raised at once as `ProfileProblems`: those of the file's keys and
+    values, else those of its rule overrides (checked against the rule catalog)."""
     profile = load_profile(path)
+    problems = rule_problems(profile, str(path))
+    if problems:
+        raise ProfileProblems(problems)
     lines = [f"Profile {path}: valid."]
     lines.append(f"Customer: {profile.customer.name}")
     c = profile.consultant

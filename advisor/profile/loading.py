@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from advisor.errors import InputError
-from advisor.profile.messages import _explain
+from advisor.profile.messages import _explain, describe_all
 from advisor.profile.model import Profile
 from advisor.yaml_input import read_yaml_file
 
@@ -75,6 +75,51 @@ def load_profile(path: str | Path) -> Profile:
     )
     profile._source = path
     return profile
+
+
+def with_target(profile: Profile, provider: str | None, zone: str | None) -> Profile:
+    """`profile` moved to another provider or zone (`advisor assess --provider --zone`).
+
+    Checked like the profile's own `target:` section, with the same messages naming the
+    option instead of the key ("--zone ch-gva-9: 'ch-gva-9' is not a zone of exoscale;
+    did you mean 'ch-gva-2'? ..."). Without --zone a new provider gets its default zone;
+    a comparison provider that becomes the target is replaced by the former target, as
+    with two providers the comparison is always with the other one.
+    """
+    if provider is None and zone is None:
+        return profile
+    current = profile.target
+    name = provider.strip().lower() if provider is not None else current.provider
+    target: dict[str, Any] = {"provider": name}
+    if zone is not None:
+        target["zone"] = zone
+    elif name == current.provider and "zone" in current.model_fields_set:
+        target["zone"] = current.zone
+    compare = current.compare
+    if compare == name:
+        compare = current.provider if current.provider != name else None
+    if compare is not None:
+        target["compare"] = compare
+    try:
+        checked = Profile.model_validate({"target": target}).target
+    except ValidationError as exc:
+        lines, _ = describe_all(exc, "", None)
+        given = {"provider": provider, "zone": zone}
+        raise InputError("; ".join(_as_option(line, given) for line in lines)) from None
+    return profile.model_copy(update={"target": checked})
+
+
+def _as_option(line: str, given: dict[str, str | None]) -> str:
+    """A problem of `target.provider` or `target.zone` worded for the option that set it:
+    'target.zone: ...' -> '--zone ch-gva-9: ...', 'target.provider is ...' -> '--provider
+    is ...'."""
+    text = line.removeprefix(": ")
+    for key, value in given.items():
+        if text.startswith(f"target.{key}: "):
+            return f"--{key} {value}: {text[len(key) + 9 :]}"
+        if text.startswith(f"target.{key} "):
+            return f"--{key} {text[len(key) + 8 :]}"
+    return text
 
 
 def default_profile() -> Profile:

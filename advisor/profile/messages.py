@@ -1,7 +1,7 @@
 """Turning a pydantic validation error into one line a consultant can act on.
 
-Pydantic reports errors as type codes and tuples of keys. The functions here translate the
-first error into `InputError` text that names the key path as it looks in the file, the YAML
+Pydantic reports errors as type codes and tuples of keys. The functions here translate each
+error into `InputError` text that names the key path as it looks in the file, the YAML
 line it sits on, the bad value and what is allowed, with the nearest valid key or value for a
 typo. They walk the `Profile` model's annotations to know what each key expects.
 """
@@ -236,13 +236,57 @@ def _describe(err: Any) -> str:
     return f"{path}: {err['msg']} (got {_show(value)})"
 
 
+#: Problems described one by one; a file with more (a hostile list of ten thousand bad
+#: entries) gets a count for the rest, so that the cost of the message stays bounded.
+MAX_DESCRIBED = 50
+
+
+class ProfileProblems(InputError):
+    """Every problem pydantic found in a profile. Its message is the first problem and how
+    many more there are (one line, as every InputError); `problems` holds them all, one line
+    each naming its key, for `advisor profile check`, which lists them at once so that a
+    consultant fixes a file in one round instead of one error per run."""
+
+    def __init__(self, problems: list[str], total: int | None = None) -> None:
+        total = len(problems) if total is None else total
+        more = total - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        super().__init__(problems[0] + tail)
+        self.problems = problems
+        self.total = total
+
+
+def describe_all(
+    exc: ValidationError, source: str, text: str | None, root: yaml.Node | None = None
+) -> tuple[list[str], int]:
+    """Each validation problem as one line "SOURCE, line N: what is wrong", in the order
+    pydantic found them, repeats dropped, at most MAX_DESCRIBED of them; and how many
+    problems there are in all."""
+    if root is None and text is not None:
+        root = compose_checked(text)
+    errors = exc.errors(include_url=False)
+    lines: list[str] = []
+    seen = 0
+    for err in errors:
+        seen += 1
+        line = _node_line(text, root, _error_loc(err))
+        where = f"{source}, line {line}" if line else source
+        described = f"{where}: {_describe(err)}"
+        if described not in lines:
+            lines.append(described)
+        if len(lines) == MAX_DESCRIBED:
+            break
+    # All read: repeats are not counted; cut short: the rest counted as pydantic gave them.
+    total = len(lines) if seen == len(errors) else len(lines) + len(errors) - seen
+    if total > len(lines):
+        lines.append(f"{source}: {total - len(lines):,} more problems not listed")
+    return lines, total
+
+
 def _explain(
     exc: ValidationError, source: str, text: str | None, root: yaml.Node | None = None
-) -> InputError:
-    """The first validation problem as a one-line InputError, with its YAML line if known."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    line = _node_line(text, root, _error_loc(first))
-    where = f"{source}, line {line}" if line else source
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return InputError(f"{where}: {_describe(first)}{more if len(errors) > 1 else ''}")
+) -> ProfileProblems:
+    """The validation problems as one InputError: the first in its message (with its YAML
+    line if known), all of them in `problems`."""
+    lines, total = describe_all(exc, source, text, root)
+    return ProfileProblems(lines, total)

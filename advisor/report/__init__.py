@@ -1,17 +1,23 @@
 """Renderers of an Assessment: JSON, the workbook, and the customer report as HTML and PDF.
 
-`write_reports` writes all four into one folder. The report model is built once, without
-drawing its charts; the second process draws them and lays out the PDF with WeasyPrint
-(the longest output) while this one writes the JSON, the workbook and the HTML, so on a
-machine with two cores the PDF starts as early as it can and the rest overlaps it.
+`write_reports` writes all four into one folder, or the kinds named in `only`
+(`advisor assess --only json,xlsx`). The report model is built once, without drawing its
+charts, and only when the HTML or the PDF is asked for; the second process draws them and
+lays out the PDF with WeasyPrint (the longest output) while this one writes the JSON, the
+workbook and the HTML, so on a machine with two cores the PDF starts as early as it can and
+the rest overlaps it. Without the PDF no second process is started at all.
 
-The four files are one set: they are written into a hidden staging folder and moved into
+The files written are one set: they are written into a hidden staging folder and moved into
 place together only when all are complete (see `atomic.py`), so a run that stops part-way
-leaves the previous set as it was, never a mix of two runs.
+leaves the previous set as it was, never a mix of two runs. Files of the kinds a run was not
+asked for, left by an earlier run, go with the move: after `--only json,xlsx` the folder
+holds this run's JSON and workbook and no PDF that says something else; `earlier_others`
+names them beforehand, so the summary can say what went.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -28,6 +34,8 @@ from advisor.errors import InputError, short_error
 
 #: The outputs of `write_reports`, in the order their paths are returned.
 OUTPUT_NAMES = ("assessment.json", "assessment.html", "assessment.xlsx", "assessment.pdf")
+#: The kinds `--only` names, each the suffix of its output, in the order of OUTPUT_NAMES.
+OUTPUT_KINDS = tuple(name.rsplit(".", 1)[1] for name in OUTPUT_NAMES)
 #: How often the PDF process checks that its parent is still there (the fallback to
 #: PR_SET_PDEATHSIG, and the only guard where that does not exist).
 PARENT_CHECK_S = 0.5
@@ -113,48 +121,115 @@ class _PdfUnavailable(Exception):
     """WeasyPrint cannot run on this machine (a system library such as Pango is missing)."""
 
 
-def write_reports(
-    assessment: Any, folder: Path, *, appendix: bool = False, worker: PdfWorker | None = None
-) -> list[Path]:
-    """Write assessment.json, .html, .xlsx and .pdf into `folder` as one set; return their
-    paths. Nothing in `folder` changes unless the whole set was written, except on a machine
-    where WeasyPrint cannot run: there the other three are written and an older PDF is
-    removed, so that the folder never pairs this run's files with an earlier run's PDF."""
-    from advisor.report.atomic import Staging, signals_as_exit
-    from advisor.report.model import build_report_model
+def parse_only(text: str | None, option: str = "--only") -> tuple[str, ...]:
+    """The output kinds of a comma list such as "pdf,json" (any order, any case, repeats
+    allowed), in the order of OUTPUT_KINDS; all of them for None. A kind not known is an
+    InputError naming it."""
+    if text is None:
+        return OUTPUT_KINDS
+    asked = [part.strip().lower() for part in text.split(",") if part.strip()]
+    known = "pdf, html, xlsx, json"  # as `assess --help` shows them
+    if not asked:
+        raise InputError(f"{option}: name at least one of {known}")
+    for kind in asked:
+        if kind not in OUTPUT_KINDS:
+            raise InputError(f"{option}: '{kind}' is not one of {known}")
+    return tuple(k for k in OUTPUT_KINDS if k in asked)
 
+
+def output_names(kinds: tuple[str, ...] = OUTPUT_KINDS) -> tuple[str, ...]:
+    """The file names of the output kinds `kinds`, in the order of OUTPUT_NAMES."""
+    return tuple(n for n, k in zip(OUTPUT_NAMES, OUTPUT_KINDS, strict=True) if k in kinds)
+
+
+def earlier_others(folder: Path, kinds: tuple[str, ...]) -> list[Path]:
+    """Outputs in `folder` of kinds other than `kinds`: an earlier run's, which a run of
+    `kinds` removes (see `write_reports`). Asked before the run, to say what went."""
+    written = output_names(kinds)
+    others = (Path(folder) / n for n in OUTPUT_NAMES if n not in written)
+    return [path for path in others if path.is_file()]
+
+
+def write_reports(
+    assessment: Any,
+    folder: Path,
+    *,
+    appendix: bool = False,
+    worker: PdfWorker | None = None,
+    only: tuple[str, ...] = OUTPUT_KINDS,
+) -> list[Path]:
+    """Write the outputs of the kinds `only` (all four by default) into `folder` as one
+    set; return their paths. Outputs of the other kinds left there by an earlier run are
+    removed with the move, so the folder never pairs files of two runs (a PDF of last
+    week's settings beside today's workbook). Nothing in `folder` changes unless the whole
+    set was written, except on a machine where WeasyPrint cannot run: there the others are
+    written and an older PDF is removed as well. The PDF process (`worker`, or one started here) is
+    used only when the PDF is asked for."""
+    from advisor.report.atomic import Staging, signals_as_exit
+
+    unknown = set(only) - set(OUTPUT_KINDS)
+    if unknown or not only:
+        raise ValueError(f"output kinds {sorted(only)}: expected some of {OUTPUT_KINDS}")
+    names = output_names(tuple(only))
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{folder}: cannot create the output folder ({exc.strerror})") from exc
-    model = build_report_model(assessment, appendix)  # charts are drawn where they are used
-    json_name, html_name, xlsx_name, pdf_name = OUTPUT_NAMES
+    model = None
+    if "html" in only or "pdf" in only:
+        from advisor.report.model import build_report_model
+
+        model = build_report_model(assessment, appendix)  # charts are drawn where used
+    pdf_name = OUTPUT_NAMES[OUTPUT_KINDS.index("pdf")]
+    pdf_worker: Any = contextlib.nullcontext()
+    if "pdf" in only:
+        pdf_worker = worker or PdfWorker()
     try:
-        with signals_as_exit(), Staging(folder) as staging, worker or PdfWorker() as running:
-            unavailable = _render_set(assessment, model, staging, running)
+        with signals_as_exit(), Staging(folder) as staging, pdf_worker as running:
+            unavailable = _render_set(assessment, model, staging, running, names)
+            others = tuple(n for n in OUTPUT_NAMES if n not in names)
             if unavailable is None:
-                return staging.publish(OUTPUT_NAMES)
-            staging.publish((json_name, html_name, xlsx_name), drop=(pdf_name,))
+                return staging.publish(names, drop=others)
+            made = tuple(n for n in names if n != pdf_name)
+            staging.publish(made, drop=(*others, pdf_name))
     except OSError as exc:  # nothing was moved into `folder` (see Staging.publish)
         raise _not_written(folder, exc) from exc
+    others = [n for n in names if n != pdf_name]
+    written = f"The {_listed(others)} were written." if others else "Nothing else was asked for."
     raise InputError(
         f"{folder / pdf_name}: not written, WeasyPrint cannot run here "
         f"({short_error(unavailable.__cause__ or unavailable)}); it needs the Pango "
-        "library (see the README). The JSON, workbook and HTML were written."
+        f"library (see the README). {written}"
     ) from unavailable
 
 
+#: How the outputs are named in a sentence.
+_OUTPUT_WORDS = {
+    "assessment.json": "JSON",
+    "assessment.html": "HTML",
+    "assessment.xlsx": "workbook",
+    "assessment.pdf": "PDF",
+}
+
+
+def _listed(names: list[str]) -> str:
+    """'JSON, workbook and HTML' for the files `names`, in the order of the old message."""
+    order = ("assessment.json", "assessment.xlsx", "assessment.html", "assessment.pdf")
+    words = [_OUTPUT_WORDS[n] for n in order if n in names]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def _render_set(
-    assessment: Any, model: Any, staging: Any, running: PdfWorker
+    assessment: Any, model: Any, staging: Any, running: PdfWorker | None, names: tuple[str, ...]
 ) -> _PdfUnavailable | None:
-    """Write the four outputs into the staging folder: the PDF is laid out in the worker
+    """Write the outputs `names` into the staging folder: the PDF is laid out in the worker
     (it returns the bytes; only this process writes files) while this process writes the
     rest. Returns why the PDF could not be made where WeasyPrint cannot run, else None.
     A file-system error is raised as the OSError itself: the writers name their file, but
     that file is in the staging folder, which means nothing to the user."""
     try:
-        return _render_files(assessment, model, staging, running)
+        return _render_files(assessment, model, staging, running, names)
     except InputError as exc:
         if isinstance(exc.__cause__, OSError):
             raise exc.__cause__ from None
@@ -162,18 +237,31 @@ def _render_set(
 
 
 def _render_files(
-    assessment: Any, model: Any, staging: Any, running: PdfWorker
+    assessment: Any, model: Any, staging: Any, running: PdfWorker | None, names: tuple[str, ...]
 ) -> _PdfUnavailable | None:
-    from advisor.report.html_report import write_model_html, write_report_file
-    from advisor.report.json_report import write_json
-    from advisor.report.pdf_report import model_pdf
-    from advisor.report.xlsx_report import write_xlsx
+    json_name, html_name, xlsx_name, pdf_name = OUTPUT_NAMES
+    pdf_job = None
+    if pdf_name in names:
+        from advisor.report.pdf_report import model_pdf
 
-    _, html_name, xlsx_name, pdf_name = OUTPUT_NAMES
-    pdf_job = running.pool.submit(model_pdf, model)
-    write_json(assessment, staging.dir)
-    write_xlsx(assessment, staging.path(xlsx_name))
-    write_model_html(model, staging.path(html_name))
+        assert running is not None, "the PDF needs a PdfWorker"
+        pdf_job = running.pool.submit(model_pdf, model.for_pdf())
+    if json_name in names:
+        from advisor.report.json_report import write_json
+
+        write_json(assessment, staging.dir)
+    if xlsx_name in names:
+        from advisor.report.xlsx_report import write_xlsx
+
+        write_xlsx(assessment, staging.path(xlsx_name))
+    if html_name in names:
+        from advisor.report.html_report import write_model_html
+
+        write_model_html(model, staging.path(html_name))
+    if pdf_job is None:
+        return None
+    from advisor.report.html_report import write_report_file
+
     try:
         data = _pdf_bytes(pdf_job, model)
     except _PdfUnavailable as exc:

@@ -1,7 +1,8 @@
-"""Report charts: matplotlib figures rendered to self-contained SVG strings.
+"""Report charts: matplotlib figures rendered to self-contained SVG (the HTML report) or PNG
+(the PDF).
 
 Each public function takes plain, already aggregated data (a handful of numbers and labels)
-and returns a `Chart` that holds that data and its description; the SVG is drawn on first
+and returns a `Chart` that holds that data and its description; the image is drawn on first
 use. The report model is therefore cheap to build and to send to the PDF process, which
 draws the charts itself (matplotlib is imported only where a chart is drawn). Figures are
 `matplotlib.figure.Figure`s on their own Agg canvas (no pyplot, so no global figure
@@ -9,6 +10,12 @@ registry) inside `rc_context`, so rendering a report never changes matplotlib's 
 settings. Text is drawn as glyph outlines of DejaVu Sans (bundled with matplotlib, the same
 family the report ships), so an SVG needs no font and fetches nothing. Labels come from
 inventories: `$` is escaped so a server name is never read as mathtext.
+
+Why two formats: an SVG stays sharp at any zoom in a browser, but WeasyPrint draws an SVG
+node by node, glyph outline after glyph outline, which took about a third of the PDF's
+layout time. The PDF therefore embeds the same figure as an opaque PNG at `PRINT_DPI`
+(sharp in print at the charts' printed size, which is about the figure size); the renderer
+of the PDF asks for it with `raster_charts()`.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import base64
 import io
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -34,6 +42,12 @@ MUTED = "#6b737b"
 GRID = "#e3e6e9"
 ALERT = "#c0392b"
 WARN = "#e2a93b"
+#: Resolution of the PNG charts in the PDF. The figures are drawn at their printed size
+#: (6.4 in for the text column, 3.3 in for a half), so this is the printed resolution.
+PRINT_DPI = 200
+
+#: The format `Chart.src` embeds: "svg" (default, the HTML report) or "png" (the PDF).
+_FORMAT: ContextVar[str] = ContextVar("chart_format", default="svg")
 
 _RC = {
     "svg.fonttype": "path",
@@ -56,28 +70,57 @@ _RC = {
 }
 
 
+@contextmanager
+def raster_charts() -> Iterator[None]:
+    """Within this block `Chart.src` embeds PNG instead of SVG (for the PDF: see the module
+    docstring). A context variable, so a renderer in another thread is not affected."""
+    token = _FORMAT.set("png")
+    try:
+        yield
+    finally:
+        _FORMAT.reset(token)
+
+
 @dataclass(frozen=True)
 class Chart:
-    """One chart: its data, a short description for readers without images, and the SVG,
-    drawn on first use. Charts are drawn lazily so that a report model can be built (and
-    sent to the process that lays out the PDF) before matplotlib is even imported there."""
+    """One chart: its data, a short description for readers without images, and the image,
+    drawn on first use in each format. Charts are drawn lazily so that a report model can
+    be built (and sent to the process that lays out the PDF) before matplotlib is even
+    imported there."""
 
-    draw: Callable[..., str]  # a module-level function of this module, so it pickles
+    # A module-level function of this module (so it pickles); it ends with `_save(fig)`,
+    # which writes the format `_drawn` asks for.
+    draw: Callable[..., str | bytes]
     args: tuple[Any, ...]
     alt: str
     #: Width on the page as a share of the text column (the template sets the width).
     width: str = "100%"
 
+    def _drawn(self, fmt: str) -> Any:
+        token = _FORMAT.set(fmt)
+        try:
+            return self.draw(*self.args)
+        finally:
+            _FORMAT.reset(token)
+
     @cached_property
     def svg(self) -> str:
         """The chart as SVG text (drawn once)."""
-        return self.draw(*self.args)
+        return self._drawn("svg")
+
+    @cached_property
+    def png(self) -> bytes:
+        """The chart as an opaque RGB PNG at `PRINT_DPI` (drawn once)."""
+        return self._drawn("png")
 
     @property
     def src(self) -> Markup:
-        """The SVG as a data: URI, for an <img> that needs no fetch and runs no script.
-        Marked safe (base64 holds no character HTML would escape) so that the templates'
-        shortening of long texts (`html_report._finalize`) leaves it whole."""
+        """The chart as a data: URI, for an <img> that needs no fetch and runs no script:
+        SVG, or PNG inside `raster_charts()`. Marked safe (base64 holds no character HTML
+        would escape) so that the templates' shortening of long texts
+        (`html_report._finalize`) leaves it whole."""
+        if _FORMAT.get() == "png":
+            return Markup("data:image/png;base64," + base64.b64encode(self.png).decode())
         return Markup("data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode())
 
 
@@ -116,12 +159,35 @@ def _value_axis(ax: Any, label: str, *, thousands: bool = True) -> None:
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 
+def _save(fig) -> str | bytes:
+    """The finished figure in the format being drawn (see `Chart._drawn`)."""
+    return _png(fig) if _FORMAT.get() == "png" else _svg(fig)
+
+
 def _svg(fig) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
     text = buf.getvalue()
     start = text.find("<svg")
     return text[start:] if start >= 0 else text
+
+
+def _png(fig) -> bytes:
+    """An opaque RGB PNG on white. Without an alpha channel WeasyPrint embeds the pixels as
+    they are; with one it splits off and compresses a separate mask. Fast compression:
+    WeasyPrint decodes and recompresses the image anyway."""
+    import numpy as np
+    from PIL import Image
+
+    fig.set_dpi(PRINT_DPI)
+    fig.patch.set_facecolor("white")
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(
+        buf, format="PNG", compress_level=1, dpi=(PRINT_DPI, PRINT_DPI)
+    )
+    return buf.getvalue()
 
 
 def _shade(hex_color: str, amount: float) -> str:
@@ -173,7 +239,7 @@ def _draw_readiness(counts: Sequence[tuple[str, str, int]]) -> str:
             share = f"{n / total:.0%}" if total else "-"
             lx.text(0.14, y, _label(label), va="center", fontsize=7.5)
             lx.text(0.99, y, f"{n:,} · {share}", va="center", ha="right", fontsize=7.5, color=MUTED)
-        return _svg(fig)
+        return _save(fig)
 
 
 def _draw_disposition(counts: Sequence[tuple[str, int]], color: str) -> str:
@@ -199,7 +265,7 @@ def _draw_disposition(counts: Sequence[tuple[str, int]], color: str) -> str:
         ax.spines["bottom"].set_visible(False)
         ax.spines["left"].set_color(GRID)
         ax.tick_params(axis="y", length=0)
-        return _svg(fig)
+        return _save(fig)
 
 
 def _draw_storage(rows: Sequence[tuple[str, float, float, bool]], color: str) -> str:
@@ -228,7 +294,7 @@ def _draw_storage(rows: Sequence[tuple[str, float, float, bool]], color: str) ->
             ax.text(prov[i] + top * 0.01, i, _gib(v), va="center", fontsize=7, color=MUTED)
         ax.set_xlim(0, top * 1.14)
         _value_axis(ax, "GiB (dark: used, light: provisioned; red: a large-disk finding)")
-        return _svg(fig)
+        return _save(fig)
 
 
 def _gib(v: float) -> str:
@@ -297,7 +363,7 @@ def _draw_copy_time(
         ax.set_xlim(0, top * 1.15)
         _threshold_lines(ax, shown, top * 1.15)
         _value_axis(ax, "hours of copying over the site uplink")
-        return _svg(fig)
+        return _save(fig)
 
 
 def _draw_rtt(
@@ -340,7 +406,7 @@ def _draw_rtt(
             "estimated round trip, ms (diamond: the nearest zone, where it differs)",
             thousands=False,
         )
-        return _svg(fig)
+        return _save(fig)
 
 
 #: Colours the pilot wave may take in the timeline chart: whichever differs most from the
@@ -463,7 +529,7 @@ def _draw_gantt(
             columnspacing=1.2,
             borderaxespad=0.3,
         )
-        return _svg(fig)
+        return _save(fig)
 
 
 # --- the charts the report model asks for ------------------------------------------------

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from advisor.text import plural_words as plural_words  # re-exported: sections use it
+
 
 def _na(value: Any) -> bool:
     try:
@@ -30,6 +32,8 @@ def fmt_gib(value: Any) -> str:
     if _na(value):
         return "unknown"
     v = float(value)
+    if 0 < v < 0.95:  # a 128 MiB appliance VM must not read as '0 GiB RAM'
+        return f"{v:.1f} GiB" if v >= 0.05 else "under 0.1 GiB"
     return f"{v / 1024:,.1f} TiB" if v >= 1024 else f"{v:,.0f} GiB"
 
 
@@ -71,11 +75,19 @@ def fmt_param(value: Any, unit: str) -> str:
     else:
         text = str(value)
     unit = unit.strip()
+    if unit == "roles":  # role keys ('file_server') in words
+        text = text.replace("_", " ")
     if unit == "share" and isinstance(value, int | float) and not isinstance(value, bool):
         return f"{value:.0%}"
     if not unit or unit in ("-", "count", "version", "roles", "flag", "text", "list", "names"):
         return text
     return f"{text} {unit}"
+
+
+def param_words(name: str) -> str:
+    """A rule parameter's name as a reader sees it ('window_hours' -> 'window hours'); the
+    profile key stays recognisable, the report shows no field names."""
+    return name.replace("_", " ")
 
 
 def fmt_ms(value: Any) -> str:
@@ -201,23 +213,6 @@ def public_url(ref: Any) -> str:
     return ""
 
 
-#: A count followed, within two words, by a noun written 'word(s)': '2 more server(s)'.
-_COUNTED = re.compile(r"\b(\d[\d,]*)((?:\s+[A-Za-z-]+){0,2}?\s+)([A-Za-z-]+)\(s\)")
-_OPTIONAL_S = re.compile(r"\b([A-Za-z-]+)\(s\)")
-
-
-def plural_words(text: str) -> str:
-    """Text written for a log ('2 server(s)', '1 adapter(s)') as text for people: the noun
-    after a count agrees with it ('2 servers', '1 adapter'); one without a count is plural.
-    The plan's notes and some rule messages are worded once for every count."""
-
-    def counted(m: re.Match[str]) -> str:
-        n = int(m.group(1).replace(",", ""))
-        return f"{m.group(1)}{m.group(2)}{m.group(3)}{'' if n == 1 else 's'}"
-
-    return _OPTIONAL_S.sub(r"\1s", _COUNTED.sub(counted, str(text)))
-
-
 def sentence(text: Any) -> str:
     """A phrase as a sentence: capitalised unless it starts with a name ('bsl-fs-01 has'
     keeps its case, see `_capital`), ending in a full stop (or the ellipsis of a cut)."""
@@ -226,3 +221,19 @@ def sentence(text: Any) -> str:
         return ""
     s = _capital(s)
     return s if s.endswith((".", "!", "?", "…")) else s + "."
+
+
+#: Where the report's Methodology section starts (its element id); a rule whose reasoning is
+#: advisor's own points there instead of to a document.
+METHODOLOGY_ANCHOR = "#methodology"
+
+
+def cited(spec: Any, provider: str) -> list[tuple[str, str]]:
+    """The (title, address) pairs a report shows under a rule for an engagement on
+    `provider`: the public documents of `shown_references` with internal notes left out,
+    or one line saying the reasoning is advisor's own when no such document is left."""
+    from advisor.engine.rules import OWN_REASONING, shown_references
+
+    refs = [(r.title, public_url(r.url)) for r in shown_references(spec, provider)]
+    refs = [(title, url) for title, url in refs if url]
+    return refs or [(OWN_REASONING, METHODOLOGY_ANCHOR)]

@@ -2,8 +2,12 @@
 
 One Jinja2 environment, autoescaping everything, undefined names are errors, templates only
 from the reports folder. Inventory values reach the templates as data in the model and are
-escaped on output; no inventory text is ever compiled as a template. The same HTML feeds
-WeasyPrint for the PDF (`pdf_report.py`), which differs only in how the logo is referenced.
+escaped on output; no inventory text is ever compiled as a template. The same templates
+feed WeasyPrint for the PDF (`pdf_report.py`); the `medium` tells them which copy they
+render. The HTML is the interactive copy: every row of every table, screen styles
+(`reports/screen.css`) and a small inline script (`reports/interactive.js`) that sorts and
+filters the tables without fetching anything. The PDF cuts long tables, refers to the logo
+by its file, and carries no script.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import datetime as dt
 import mimetypes
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -61,9 +65,52 @@ def environment() -> Environment:
     return _environment(str(reports_dir()))
 
 
-def render_model(model: ReportModel, *, logo_src: str | None) -> str:
-    """HTML of a report model; `logo_src` is how the page refers to the logo, if any."""
-    return environment().get_template(TEMPLATE).render(m=model, logo_src=logo_src)
+#: What the report is rendered for: the interactive HTML file or the PDF (via WeasyPrint).
+Medium = Literal["html", "pdf"]
+
+
+def render_model(model: ReportModel, *, logo_src: str | None, medium: Medium) -> str:
+    """HTML of a report model; `logo_src` is how the page refers to the logo, if any.
+    `medium` tells the templates which copy this is: the PDF cuts long tables to their
+    first rows, the HTML shows every row and carries the screen styles and the small
+    table script (`interactive_assets`), which the PDF never gets."""
+    if medium not in ("html", "pdf"):
+        raise ValueError(f"medium {medium!r}: expected 'html' or 'pdf'")
+    screen_css, script = interactive_assets() if medium == "html" else (Markup(""), Markup(""))
+    return (
+        environment()
+        .get_template(TEMPLATE)
+        .render(
+            m=model,
+            logo_src=logo_src,
+            medium=medium,
+            screen_css=screen_css,
+            interactive_js=script,
+        )
+    )
+
+
+#: The screen-only assets of the HTML copy, in the reports folder.
+SCREEN_CSS = "screen.css"
+INTERACTIVE_JS = "interactive.js"
+
+
+def interactive_assets() -> tuple[Markup, Markup]:
+    """The screen styles and the table script of the HTML copy, inlined in the page so the
+    file stays one file that fetches nothing. They are the report's own files, not data,
+    hence Markup (printed as they are, never shortened); a closing tag inside either would
+    end its element early, so it is refused rather than written."""
+    return _assets(str(reports_dir()))
+
+
+@lru_cache(maxsize=4)
+def _assets(root: str) -> tuple[Markup, Markup]:
+    css = (Path(root) / SCREEN_CSS).read_text(encoding="utf-8")
+    script = (Path(root) / INTERACTIVE_JS).read_text(encoding="utf-8")
+    for name, text, tag in ((SCREEN_CSS, css, "</style"), (INTERACTIVE_JS, script, "</script")):
+        if tag in text.lower():
+            raise ValueError(f"{name} must not contain {tag}")
+    return Markup(css), Markup(script)
 
 
 def logo_data_uri(path: Path | None) -> Markup | None:
@@ -79,7 +126,7 @@ def logo_data_uri(path: Path | None) -> Markup | None:
 
 def model_html(model: ReportModel) -> str:
     """The self-contained HTML of a report model (charts and logo embedded)."""
-    return render_model(model, logo_src=logo_data_uri(model.cover.logo))
+    return render_model(model, logo_src=logo_data_uri(model.cover.logo), medium="html")
 
 
 def render_html(assessment: Any, appendix: bool = False, *, date: dt.date | None = None) -> str:

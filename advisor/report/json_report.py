@@ -17,8 +17,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import uuid
+from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import numpy as np
@@ -33,19 +35,54 @@ SERVER_PLAN_KEYS = ("sizing", "group", "wave")
 
 
 def write_json(assessment: Assessment, folder: Path) -> Path:
-    """Write `assessment.json` into `folder` (created if needed) and return its path."""
+    """Write `assessment.json` into `folder` (created if needed) and return its path.
+
+    Indented for people up to `INDENT_UP_TO` servers. Above that it is compact, which lets
+    json's C encoder (unavailable with indent) do the work, and written part by part
+    (`stream_json`): the whole document of 100,000 servers would take about 2 GB more as
+    Python objects, text and bytes at once. Both forms hold the same JSON."""
     path = Path(folder) / "assessment.json"
     try:
-        data = assessment_json(assessment)
-        # Indented for people up to a few thousand servers; compact above, where json's
-        # C encoder (unavailable with indent) writes large estates in a fraction of the time.
-        indent = 2 if len(data["servers"]) <= 2000 else None
-        text = dumps_strict(data, indent=indent)
         with replacing(path) as tmp:
-            tmp.write_text(text + "\n", encoding="utf-8")
+            if _server_count(assessment) <= INDENT_UP_TO:
+                text = dumps_strict(assessment_json(assessment), indent=2)
+                tmp.write_text(text + "\n", encoding="utf-8")
+            else:
+                with tmp.open("w", encoding="utf-8") as fh:
+                    for chunk in stream_json(assessment):
+                        fh.write(chunk)
+                    fh.write("\n")
     except OSError as exc:
         raise InputError(f"{folder}: cannot write the assessment ({exc.strerror or exc})") from exc
     return path
+
+
+#: Servers up to which the file is indented (and built whole before it is written).
+INDENT_UP_TO = 2000
+#: Servers encoded per part when streaming.
+PART_SERVERS = 5000
+
+
+def _server_count(assessment: Assessment) -> int:
+    return len(assessment.facts) + len(assessment.out_of_scope)
+
+
+def stream_json(assessment: Assessment, size: int = PART_SERVERS) -> Iterator[str]:
+    """The compact `assessment.json` text in pieces, identical to
+    `dumps_strict(assessment_json(assessment))`: the document without its servers is
+    encoded once around a placeholder, and the servers go in between, `size` at a time."""
+    marker = f"advisor-servers-{uuid.uuid4().hex}"
+    head, tail = dumps_strict(_document(assessment, marker)).split(json.dumps(marker), 1)
+    yield head + "["
+    plan = getattr(assessment, "plan", None)
+    first = True
+    for part in assessment.server_json(size):
+        _add_plan(part, plan)
+        text = dumps_strict(part)[1:-1]
+        if text:
+            yield text if first else ", " + text
+            first = False
+    yield "]" + tail
 
 
 def dumps_strict(data: Any, *, indent: int | None = None) -> str:
@@ -90,16 +127,38 @@ def finite(value: Any) -> Any:
 
 def assessment_json(assessment: Assessment) -> dict[str, Any]:
     """`Assessment.to_json()` with the plan added: the top-level `plan` object and the
-    per-server `sizing`, `group` and `wave` (all null when the run made no plan)."""
-    data = assessment.to_json()
+    per-server `sizing`, `group` and `wave` (all null when the run made no plan). The
+    input is named by its file name only: the folder it sits in on the machine that ran
+    the assessment is nobody else's business and would differ between two runs."""
     plan = getattr(assessment, "plan", None)
-    per_server = server_plan_json(plan) if plan is not None else {}
-    for server in data["servers"]:
-        mine = per_server.get(server["id"]) if server["scope"]["in_scope"] else None
-        for key in SERVER_PLAN_KEYS:
-            server[key] = mine[key] if mine is not None else None
+    servers = [s for part in assessment.server_json(PART_SERVERS) for s in _add_plan(part, plan)]
+    return _document(assessment, servers)
+
+
+def _document(assessment: Assessment, servers: Any) -> dict[str, Any]:
+    """The whole document with `servers` as its list of servers (or a placeholder)."""
+    data = assessment.to_json(servers=servers)
+    data["input"]["path"] = _file_name(data["input"]["path"])
+    plan = getattr(assessment, "plan", None)
     data["plan"] = None if plan is None else plan_json(plan, assessment.servers["name"])
     return data
+
+
+def _file_name(path: Any) -> Any:
+    """'/home/me/estate/export.xlsx' -> 'export.xlsx' (and a folder of CSV files by its
+    own name); None stays None."""
+    return None if path is None else PurePath(str(path)).name
+
+
+def _add_plan(servers: list[dict[str, Any]], plan: Any) -> list[dict[str, Any]]:
+    """Give each server of `servers` (in place) its `sizing`, `group` and `wave`."""
+    ids = [s["id"] for s in servers if s["scope"]["in_scope"]]
+    mine = server_plan_json(plan, ids) if plan is not None and ids else {}
+    for server in servers:
+        entry = mine.get(server["id"]) if server["scope"]["in_scope"] else None
+        for key in SERVER_PLAN_KEYS:
+            server[key] = entry[key] if entry is not None else None
+    return servers
 
 
 def plan_json(plan: Any, names: pd.Series) -> dict[str, Any]:
@@ -133,16 +192,19 @@ def plan_json(plan: Any, names: pd.Series) -> dict[str, Any]:
     }
 
 
-def server_plan_json(plan: Any) -> dict[str, dict[str, Any]]:
-    """Per in-scope server id: `sizing` (provider -> sizing and cost on both bases),
-    `group` (id, name, why this server is in it, edited) and `wave` (number, null outside
-    the plan, and the plan's word for it: 'wave 3', 'outside the plan: retire')."""
-    ids = list(plan.groups.index)
-    per_provider = {p: _sizing_json(cost, plan.groups.index) for p, cost in plan.providers.items()}
+def server_plan_json(plan: Any, ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Per in-scope server id (all, or those of `ids` the plan has): `sizing` (provider ->
+    sizing and cost on both bases), `group` (id, name, why this server is in it, edited)
+    and `wave` (number, null outside the plan, and the plan's word for it: 'wave 3',
+    'outside the plan: retire')."""
+    g = plan.groups
+    if ids is not None:
+        g = g.loc[[sid for sid in ids if sid in g.index]]
+    ids = list(g.index)
+    per_provider = {p: _sizing_json(cost, g.index) for p, cost in plan.providers.items()}
     providers = list(per_provider)
     columns = zip(*per_provider.values(), strict=True)
     sizing = [dict(zip(providers, row, strict=True)) for row in columns]
-    g = plan.groups
     groups = [
         {"id": gid, "name": name, "reason": reason, "edited": edited}
         for gid, name, reason, edited in zip(

@@ -4,9 +4,10 @@
 lists and `Chart`s, so the Jinja2 templates only loop and branch: no arithmetic, no
 formatting, no look-ups. Every number the report prints is formatted here, once.
 
-Size: the model grows with the number of rules and sites, not servers. Server tables are
-capped per rule (`TABLE_ROWS`), charts show the top few, and everything that touches every
-server is a pandas group-by. Only the optional appendix has one row per server.
+Size: the finding tables hold every failed and accepted server (the HTML lists them all);
+`ReportModel.for_pdf()` cuts them to the rows the PDF shows before the model travels
+to the PDF process. Charts show the top few, and everything that touches every server is a
+pandas group-by. The optional appendix has one block per server.
 
 This module assembles the model and builds the cover; the parts live next to it:
 `model_types` (constants, labels and the dataclasses), `model_context` (the assessment's
@@ -83,12 +84,16 @@ from advisor.report.model_types import (
     Tile,
     TopFinding,
 )
+from advisor.report.questions import customer_questions
+from advisor.report.section_appendix import _appendix
 from advisor.report.section_areas import _areas
 from advisor.report.section_connectivity import _connectivity
 from advisor.report.section_costs import _costs_section
-from advisor.report.section_methodology import _appendix, _methodology
+from advisor.report.section_methodology import _methodology
+from advisor.report.section_next_steps import _next_steps
 from advisor.report.section_plan import _plan_section
 from advisor.report.section_quality import _data_quality
+from advisor.report.section_questions import _questions
 from advisor.report.section_scope import _scope
 from advisor.report.section_summary import _summary
 from advisor.report.theme import build_theme
@@ -99,6 +104,7 @@ def build_report_model(
 ) -> ReportModel:
     """The report model of one assessment; `date` is the report date (default today)."""
     ctx = _Context(assessment)
+    asked = customer_questions(assessment)
     today = date or dt.date.today()
     theme = build_theme(assessment.profile.branding)
     cover = _cover(ctx, today)
@@ -110,7 +116,7 @@ def build_report_model(
         generator=f"advisor {__version__}",
         theme=theme,
         cover=cover,
-        summary=_summary(ctx, theme),
+        summary=_summary(ctx, theme, asked),
         scope=_scope(ctx),
         areas=areas,
         quiet_areas=quiet,
@@ -121,6 +127,8 @@ def build_report_model(
         appendix=_appendix(ctx) if appendix else None,
         plan=_plan_section(ctx, theme),
         costs=_costs_section(ctx),
+        questions=_questions(ctx, asked),
+        next_steps=_next_steps(ctx, len(asked)),
     )
     model.sections = [
         ("summary", "Executive summary"),
@@ -133,8 +141,12 @@ def build_report_model(
     if model.costs is not None:
         model.sections.append(("costs", "Costs"))
     model.sections += [
+        ("questions", "Questions for the customer"),
+        ("next-steps", "Next steps"),
+    ]
+    model.sections += [
         ("data-quality", "Data quality and confidence"),
-        ("methodology", "Methodology and rule catalogue"),
+        ("methodology", "Methodology"),
     ]
     if appendix:
         model.sections.append(("appendix", "Appendix: servers"))

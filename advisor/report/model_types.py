@@ -8,14 +8,21 @@ building code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from advisor.engine.rules import DISPOSITIONS, SEVERITIES
 from advisor.report.charts import Chart
 
-#: Affected servers listed per rule before "and N more".
+#: Affected servers the PDF lists per rule (failures, then as many accepted ones) before
+#: "and N more"; the model and the HTML hold every row (see `ReportModel.for_pdf`).
 TABLE_ROWS = 12
+#: Rows a rule's table shows in the PDF, by severity: blockers and high findings get the
+#: room. Medium, low and info rules get no block of their own in the PDF: one line each in
+#: their area's table of further findings (`RuleSection.compact`), naming the first
+#: `MINOR_NAMES` servers; the HTML gives every rule its full block.
+PDF_ROWS = {"blocker": 8, "high": 5}
+MINOR_NAMES = 4
 #: Servers in the storage chart.
 STORAGE_CHART_ROWS = 12
 #: Sites in the per-site charts (the slowest / farthest first).
@@ -44,7 +51,7 @@ CROSSING_ROWS = 12
 #: Sites in the cost-by-site table, the costliest first.
 COST_SITE_ROWS = 20
 #: Servers in the "most expensive servers" table.
-COST_SERVER_ROWS = 10
+COST_SERVER_ROWS = 6
 #: Servers whose verdict differs between the two providers, listed before "and N more".
 VERDICT_ROWS = 12
 
@@ -191,6 +198,8 @@ class Summary:
     top: list[TopFinding]
     #: Monthly cost and the last wave's end; empty without a plan.
     plan_stats: list[Stat] = field(default_factory=list)
+    #: The topics the customer is asked about, in one line; empty when none is open.
+    open_questions: str = ""
 
 
 @dataclass
@@ -272,6 +281,14 @@ class ServerRow:
     status: str
     status_label: str
     reason: str = ""
+    #: Whether the PDF lists the row (the worst failures and accepted ones, `PDF_ROWS`).
+    in_pdf: bool = True
+    #: The PDF's note naming the other servers with the same finding, which it lists in
+    #: this row instead of one row each ("Same on gandalf and pluto.").
+    same: str = ""
+    #: How many servers the row stands for in the PDF: 1 and those `same` names; 0 for a
+    #: server whose finding another row states.
+    servers: int = 1
 
 
 @dataclass
@@ -289,14 +306,23 @@ class RuleSection:
     anchor: str
     estate_wide: bool
     headline: str
-    found: str
     estate_message: str
     rationale: str
     remediation: str
+    #: The PDF's shorter why and what: the texts' leading whole sentences.
+    why_short: str
+    what_short: str
     references: list[Reference]
+    #: Every failed and accepted server, worst first; the PDF shows those `in_pdf`.
     rows: list[ServerRow]
+    #: Rows the PDF leaves out, and the line that says so ("and 5 more, ...").
     more: int
     more_text: str
+    #: A medium, low or info rule, which the PDF lists in one line of its area's further
+    #: findings (the HTML gives it the full block); `names` is that line's servers ("zeus,
+    #: hera and 3 more").
+    compact: bool = False
+    names: str = ""
 
 
 @dataclass
@@ -309,6 +335,22 @@ class AreaSection:
     core: bool
     rules: list[RuleSection]
     charts: list[Chart]
+
+    @property
+    def minor(self) -> list[RuleSection]:
+        """The medium, low and info rules the PDF lists as one table."""
+        return [r for r in self.rules if r.compact]
+
+    @property
+    def references(self) -> list[Reference]:
+        """The sources of all its rules, each once, in the order the rules cite them: the
+        PDF gives them in one line under the area (the HTML under each rule), since most
+        rules of an area cite the same few documents."""
+        seen: dict[str, Reference] = {}
+        for r in self.rules:
+            for ref in r.references:
+                seen.setdefault(ref.url, ref)
+        return list(seen.values())
 
 
 @dataclass
@@ -394,7 +436,25 @@ class Methodology:
 
 
 @dataclass
+class AppendixFinding:
+    """One finding of one server in the appendix, with the facts it read."""
+
+    code: str
+    severity: str
+    severity_label: str
+    status: str
+    status_label: str
+    message: str
+    #: The facts the rule read for this server, in words, with their values.
+    evidence: str
+    #: Points the finding cost ("-20"), "not counted" when accepted, "" when unknown.
+    points: str
+
+
+@dataclass
 class AppendixRow:
+    """One server of the appendix: verdict, its score as arithmetic, every finding."""
+
     name: str
     site: str
     readiness: str
@@ -403,8 +463,11 @@ class AppendixRow:
     disposition: str
     confidence: str
     effort: str
-    codes: str
-    top: str
+    #: Size and identity facts in words ("4 vCPU, 16 GiB memory, ...").
+    facts: str
+    #: "100 - 20 (BKP001) - 9 (SNW003) = 71".
+    score_line: str
+    findings: list[AppendixFinding]
 
 
 @dataclass
@@ -593,3 +656,58 @@ class ReportModel:
     #: The migration plan and the costs; None when the assessment carries no plan.
     plan: PlanSection | None = None
     costs: CostsSection | None = None
+    #: Questions for the customer and the closing next steps (see section_questions and
+    #: section_next_steps).
+    questions: QuestionsSection | None = None
+    next_steps: NextSteps | None = None
+
+    def for_pdf(self) -> ReportModel:
+        """A copy with the finding tables cut to the rows the PDF shows (`in_pdf`): the
+        model goes to the PDF process pickled, and the HTML's full lists need not travel."""
+        areas = [
+            replace(a, rules=[replace(r, rows=[s for s in r.rows if s.in_pdf]) for r in a.rules])
+            for a in self.areas
+        ]
+        return replace(self, areas=areas)
+
+
+# --- questions for the customer and next steps ------------------------------------------------
+
+
+@dataclass
+class QuestionItem:
+    """One question for the customer as the report prints it."""
+
+    topic: str
+    question: str
+    #: "62 servers".
+    count: str
+    #: The first servers by name, then "and N more" (the workbook lists all).
+    servers: str
+    #: (code, anchor) of the rules whose unknown verdicts the answer settles.
+    rules: list[tuple[str, str]]
+
+
+@dataclass
+class QuestionsSection:
+    intro: str
+    items: list[QuestionItem]
+
+
+@dataclass
+class Decision:
+    """A decision the customer must take before or during the first waves."""
+
+    title: str
+    text: str
+    #: Where the report explains it ("" when nowhere in particular).
+    anchor: str = ""
+
+
+@dataclass
+class NextSteps:
+    intro: str
+    decisions: list[Decision]
+    #: The pilot or first wave in a few lines; without a plan, what comes instead.
+    first_wave_title: str
+    first_wave: list[str]

@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from advisor.report.charts import raster_charts
 from advisor.report.fetcher import ReportFetcher
 from advisor.report.html_report import render_model, reports_dir, write_report_file
 from advisor.report.model import ReportModel, build_report_model
@@ -32,7 +33,9 @@ def model_pdf(model: ReportModel, fetcher: ReportFetcher | None = None) -> bytes
     default fetcher allows (and nothing else outside the reports folder)."""
     logo = model.cover.logo.resolve() if model.cover.logo is not None else None
     # A file: URI is percent-encoded (nothing to escape) and must not be shortened.
-    html = render_model(model, logo_src=Markup(logo.as_uri()) if logo is not None else None)
+    src = Markup(logo.as_uri()) if logo is not None else None
+    with raster_charts():  # PNG charts: WeasyPrint draws an SVG node by node
+        html = render_model(model, logo_src=src, medium="pdf")
     if fetcher is None:
         fetcher = ReportFetcher(reports_dir(), [logo] if logo is not None else [])
     return layout_pdf(html, fetcher)

@@ -1,32 +1,60 @@
 """Findings by area: one section per area with findings, one block per rule.
 
 `_areas` groups the failed and accepted findings by rule and area, in the fixed area order;
-`_capped_rows` lists the worst `TABLE_ROWS` servers of each rule, and `_area_charts` adds
-the storage, copy-time and round-trip charts where an area needs one.
+`_server_rows` lists every failed and accepted server of each rule, worst first, marking
+the rows the PDF shows by severity (`PDF_ROWS`; the HTML shows all), and `_area_charts`
+adds the storage, copy-time and round-trip charts where an area needs one. Each rule states
+its count once (the headline); the table says which servers, so no sentence repeats it.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+
+import numpy as np
 import pandas as pd
 
 from advisor.engine.rules import AREA_TITLES, CORE_AREAS
 from advisor.report import charts
 from advisor.report.charts import Chart
-from advisor.report.formatting import _capital, _na, anchor, fmt_gib, fmt_hours, fmt_int, plural
+from advisor.report.formatting import (
+    _capital,
+    _na,
+    anchor,
+    cited,
+    display_text,
+    fmt_gib,
+    fmt_hours,
+    fmt_int,
+    plural,
+)
 from advisor.report.model_context import _area_order, _Context, _site_table, server_cells
 from advisor.report.model_types import (
     AREA_BLURBS,
+    MINOR_NAMES,
+    PDF_ROWS,
     SEVERITY_LABELS,
     SITE_CHART_ROWS,
     STATUS_LABELS,
     STORAGE_CHART_ROWS,
-    TABLE_ROWS,
     AreaSection,
     Reference,
     RuleSection,
     ServerRow,
     Theme,
 )
+
+#: Words of the PDF's "why it matters" and "what to do": whole sentences up to this many,
+#: at least one. The HTML gives the whole texts.
+WHY_WORDS = 30
+WHAT_WORDS = 45
+#: The same for a rule's line in the PDF's table of further findings (`PDF_ROWS`).
+MINOR_WHAT_WORDS = 24
+#: Names the PDF lists in a row that stands for several servers with the same finding.
+SAME_NAMES = 8
+#: Where one sentence ends and the next begins ("e.g. rsync" does not end one).
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
 def _areas(ctx: _Context, theme: Theme) -> tuple[list[AreaSection], list[str]]:
@@ -38,7 +66,8 @@ def _areas(ctx: _Context, theme: Theme) -> tuple[list[AreaSection], list[str]]:
         else pd.DataFrame()
     )
     unknown = ctx.findings[ctx.findings["status"] == "unknown"].groupby("code").size()
-    rows = _capped_rows(f)
+    limits = {code: PDF_ROWS.get(ctx.a.settings[code].severity, 0) for code in set(f["code"])}
+    rows = _server_rows(f, limits)
     by_area: dict[str, list[RuleSection]] = {}
     for code in sorted(set(f["code"]) | set(port["code"])):
         rule = ctx.rules[code]
@@ -60,8 +89,8 @@ def _areas(ctx: _Context, theme: Theme) -> tuple[list[AreaSection], list[str]]:
                 bits.append(f"{n_unknown:,} could not be assessed")
             headline = ", ".join(bits)
         listed = rows.get(code, [])
-        more = max(failed + accepted - len(listed), 0)
-        found = _found_text(failed, accepted, n_unknown, estate)
+        compact = sev not in PDF_ROWS
+        more = 0 if compact else failed + accepted - sum(r.servers for r in listed if r.in_pdf)
         by_area.setdefault(rule.spec.area, []).append(
             RuleSection(
                 code=code,
@@ -71,14 +100,23 @@ def _areas(ctx: _Context, theme: Theme) -> tuple[list[AreaSection], list[str]]:
                 anchor=anchor("rule", code),
                 estate_wide=estate,
                 headline=headline,
-                found=found,
                 estate_message=str(prow["message"].iloc[0]) if estate else "",
                 rationale=" ".join(rule.spec.rationale.split()),
                 remediation=" ".join(rule.spec.remediation.split()),
-                references=[Reference(r.title, r.url) for r in rule.spec.references],
+                why_short=leading_sentences(rule.spec.rationale, WHY_WORDS),
+                what_short=leading_sentences(
+                    rule.spec.remediation, MINOR_WHAT_WORDS if compact else WHAT_WORDS
+                ),
+                references=[
+                    Reference(t, u) for t, u in cited(rule.spec, str(ctx.profile.target.provider))
+                ],
                 rows=listed,
                 more=more,
-                more_text=(f"and {more:,} more: the full list is in the workbook" if more else ""),
+                more_text=(
+                    f"and {more:,} more, listed in the HTML report and the workbook" if more else ""
+                ),
+                compact=compact,
+                names=_names(listed) if compact else "",
             )
         )
     sections, quiet = [], []
@@ -110,45 +148,115 @@ def _areas(ctx: _Context, theme: Theme) -> tuple[list[AreaSection], list[str]]:
     return sections, quiet
 
 
-def _found_text(failed: int, accepted: int, unknown: int, estate: bool) -> str:
-    if estate:
+def _names(rows: list[ServerRow]) -> str:
+    """'zeus, hera and 3 more': the first MINOR_NAMES servers of a rule's rows."""
+    names = [r.name for r in rows]
+    if not names:
         return ""
-    parts = []
-    if failed:
-        order = ", listed below with the worst first" if failed > 1 else ", listed below"
-        parts.append(f"Found on {plural(failed, 'server')}{order}")
-    if accepted:
-        parts.append(
-            f"{'accepted' if failed else 'Accepted'} by the customer on "
-            f"{plural(accepted, 'server')}"
-        )
-    if unknown:
-        parts.append(f"for {unknown:,} more the data could not tell")
-    return "; ".join(parts) + "."
+    if len(names) <= MINOR_NAMES:
+        return names[0] if len(names) == 1 else " and ".join([", ".join(names[:-1]), names[-1]])
+    return f"{', '.join(names[:MINOR_NAMES])} and {len(names) - MINOR_NAMES:,} more"
 
 
-def _capped_rows(f: pd.DataFrame) -> dict[str, list[ServerRow]]:
-    """Per rule, the worst TABLE_ROWS failures (lowest score, then name), then up to
-    TABLE_ROWS accepted ones: an exception the customer accepted is shown, never pushed out
-    of the table by failures. One sort and one head over all findings."""
+def leading_sentences(text: str, words: int) -> str:
+    """The first whole sentences of `text` that fit in `words` words (at least one): a
+    shorter text that is never cut mid-sentence."""
+    parts = _SENTENCE.split(" ".join(str(text).split()))
+    out, count = [], 0
+    for part in parts:
+        n = len(part.split())
+        if out and count + n > words:
+            break
+        out.append(part)
+        count += n
+    return " ".join(out)
+
+
+def _server_rows(f: pd.DataFrame, limits: dict[str, int]) -> dict[str, list[ServerRow]]:
+    """Per rule, every failure (lowest score first, then name), then every accepted one.
+
+    The PDF lists each finding once: servers whose message is the same but for their own
+    name share the row of the worst of them (`same` names the others), and it shows the
+    first `limits[code]` such rows of each kind (`in_pdf`), so an exception the customer
+    accepted is never pushed out of the table by failures. One sort and a few group-bys
+    over all findings; the HTML lists every server in its own row."""
     if f.empty:
         return {}
     ordered = f.assign(_acc=f["status"].eq("accepted")).sort_values(
         ["code", "_acc", "score", "server"], kind="stable"
     )
-    head = ordered.groupby(["code", "_acc"], sort=False).head(TABLE_ROWS)
+    names = ordered["server"].astype(str).to_numpy()
+    messages = ordered["message"].astype(str).to_numpy()
+    key = [m.replace(n, "\0") if n else m for m, n in zip(messages, names, strict=True)]
+    ordered = ordered.assign(_key=key)
+    groups = ordered.groupby(["code", "_acc", "_key"], sort=False)
+    lead = groups.cumcount().eq(0)
+    rank = lead.astype(int).groupby([ordered["code"], ordered["_acc"]]).cumsum()
+    in_pdf = lead & rank.le(ordered["code"].map(limits).fillna(0))
+    gid = groups.ngroup().to_numpy()
+    size = pd.Series(np.bincount(gid)[gid], index=ordered.index)
+    same = pd.Series(_same_texts(gid, names), index=ordered.index)
+    status = ordered["status"].astype(str)
+    cells = {
+        "code": ordered["code"].to_numpy(),
+        "server": ordered["server"].to_numpy(),
+        "site": ordered["site"].to_numpy(),
+        "readiness": ordered["readiness"].to_numpy(),
+        "score": ordered["score"].to_numpy(),
+        "message": messages,
+        "status": status.to_numpy(),
+        "label": status.map(lambda v: STATUS_LABELS.get(v, v)).to_numpy(),
+        "reason": ordered["reason"].to_numpy(),
+        "in_pdf": in_pdf.to_numpy(),
+        "same": same.to_numpy(),
+        "size": size.where(lead, 0).to_numpy(),
+    }
     out: dict[str, list[ServerRow]] = {}
-    for r in head.itertuples():
-        out.setdefault(r.code, []).append(
+    for code, server, site, ready, score, msg, st, label, reason, shown, also, n in zip(
+        *cells.values(), strict=True
+    ):
+        out.setdefault(code, []).append(
             ServerRow(
-                **server_cells(r.server, r.site, r.readiness, r.score),
-                message=_capital(str(r.message), str(r.server)),
-                status=str(r.status),
-                status_label=STATUS_LABELS.get(str(r.status), str(r.status)),
-                reason="" if _na(r.reason) else str(r.reason),
+                **server_cells(server, site, ready, score),
+                message=_capital(msg, str(server)),
+                status=st,
+                status_label=label,
+                reason="" if _na(reason) else str(reason),
+                in_pdf=bool(shown),
+                same=str(also),
+                servers=int(n),
             )
         )
     return out
+
+
+def _same_texts(gid: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Per row, the `_same_text` of its group (`gid`, rows in table order): Python work only
+    for the groups of more than one server, which are few next to the rows of an estate."""
+    out = np.full(len(gid), "", dtype=object)
+    sizes = np.bincount(gid) if len(gid) else np.zeros(0, dtype=int)
+    shared = np.flatnonzero(sizes[gid] > 1)
+    if not len(shared):
+        return out
+    order = shared[np.argsort(gid[shared], kind="stable")]
+    bounds = np.flatnonzero(np.r_[True, gid[order][1:] != gid[order][:-1], True])
+    for a, b in itertools.pairwise(bounds.tolist()):
+        rows = order[a:b]
+        out[rows[0]] = _same_text(names[rows[1 : SAME_NAMES + 1]], b - a - 1)
+    return out
+
+
+def _same_text(shown_names: np.ndarray, others: int) -> str:
+    """'Same on gandalf and pluto.' for the `others` servers after the first of a group,
+    given the first SAME_NAMES of them (`shown_names`), with how many more."""
+    shown = [display_text(n) for n in shown_names]
+    rest = others - len(shown)
+    if rest:
+        listed = ", ".join(shown) + f" and {plural(rest, 'more server')}"
+        return f"Same on {plural(others, 'more server')}: {listed}."
+    if len(shown) == 1:
+        return f"Same on {shown[0]}."
+    return f"Same on {', '.join(shown[:-1])} and {shown[-1]}."
 
 
 def _area_charts(ctx: _Context, area: str, theme: Theme) -> list[Chart]:

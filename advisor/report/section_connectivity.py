@@ -12,7 +12,17 @@ from typing import Any
 
 import pandas as pd
 
-from advisor.report.formatting import _na, fmt_days, fmt_gib, fmt_hours, fmt_int, fmt_ms, plural
+from advisor.report.formatting import (
+    _na,
+    fmt_as_of,
+    fmt_days,
+    fmt_gib,
+    fmt_hours,
+    fmt_int,
+    fmt_ms,
+    plural,
+    public_url,
+)
 from advisor.report.model_context import _Context, _site_table
 from advisor.report.model_types import (
     LATENCY_SENSITIVE,
@@ -29,10 +39,14 @@ def _yes_no(value: bool | None, yes: str, no: str, unknown: str) -> str:
 
 
 def _source(section: Any) -> str:
+    """The public address a catalog section rests on, with its date in words; '' when the
+    source is none a reader could open (advisor's own notes are never printed)."""
     src = getattr(section, "source", None)
-    if src is None:
+    url = public_url(getattr(src, "url", None))
+    if not url:
         return ""
-    return f"{src.url} (as of {src.as_of})"
+    as_of = fmt_as_of(getattr(src, "as_of", None))
+    return f"{url} (as of {as_of})" if as_of else url
 
 
 def _connectivity(ctx: _Context) -> Connectivity:

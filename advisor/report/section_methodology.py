@@ -1,18 +1,16 @@
-"""The closing sections: methodology with the rule catalogue, and the optional appendix.
+"""The methodology section: scoring penalties, effort base and the rule catalogue as used.
 
-`_methodology` lists the scoring penalties, effort base and every rule with its settings;
-`_appendix` has one row per server and is built only when the appendix is asked for.
+`_methodology` lists every rule with its severity and parameters as this engagement set
+them. The optional per-server appendix lives in `section_appendix`.
 """
 
 from __future__ import annotations
 
 from advisor.engine.rules import AREA_TITLES
-from advisor.report.formatting import _na, fmt_int, fmt_param
-from advisor.report.model_context import _area_order, _Context, _enabled, server_cells
+from advisor.report.formatting import fmt_param, param_words
+from advisor.report.model_context import _area_order, _Context, _enabled
 from advisor.report.model_types import (
-    DISPOSITION_LABELS,
     SEVERITY_LABELS,
-    AppendixRow,
     CatalogueArea,
     CatalogueRule,
     Methodology,
@@ -33,7 +31,7 @@ def _methodology(ctx: _Context) -> Methodology:
         params = []
         for name, value in s.params.items():
             spec = rule.spec.params.get(name)
-            text = f"{name} = {fmt_param(value, spec.unit if spec else '')}"
+            text = f"{param_words(name)} = {fmt_param(value, spec.unit if spec else '')}"
             origin = s.origin.get(name, "default")
             if origin != "default":
                 text += f" ({origins.get(origin, origin)})"
@@ -60,26 +58,3 @@ def _methodology(ctx: _Context) -> Methodology:
         rules_enabled=f"{_enabled(ctx):,}",
         target_catalog=f"{ctx.provider} catalog, values as of {getattr(cat, 'as_of', '-')}",
     )
-
-
-# --- appendix ------------------------------------------------------------------------------------
-
-
-def _appendix(ctx: _Context) -> list[AppendixRow]:
-    srv = ctx.servers.sort_values(["name", "id"])
-    f = ctx.findings[ctx.findings["status"] == "fail"]
-    codes = f.sort_values("code").groupby("server_id")["code"].agg(", ".join)
-    codes = codes.reindex(srv.index).fillna("")
-    out = []
-    for r, c in zip(srv.itertuples(), codes.to_numpy(), strict=True):
-        out.append(
-            AppendixRow(
-                **server_cells(r.name, r.site, r.readiness, r.score),
-                disposition=DISPOSITION_LABELS.get(str(r.disposition), str(r.disposition)),
-                confidence=fmt_int(r.confidence),
-                effort=f"{float(r.effort_hours):g} h",
-                codes=str(c),
-                top="" if _na(r.top_finding) else str(r.top_finding),
-            )
-        )
-    return out

@@ -75,7 +75,7 @@ def _groups(out: pd.DataFrame, with_segment: bool) -> list[ScopeGroup]:
                 name=display_text(r.name),
                 power=_text(r.power_state),
                 size=_size(r.vcpus, r.memory_gib),
-                disk=fmt_gib(r.provisioned_gib) if not _na(r.provisioned_gib) else "",
+                disk=_disk(r.provisioned_gib),
                 location=display_text(
                     " / ".join(
                         str(v) for v in (r.datacenter, r.cluster, r.folder) if not _na(v) and str(v)
@@ -167,12 +167,19 @@ def _hours(h: float) -> str:
     return fmt_hours(h) if 0 < h < 1 else f"{h:,.0f} h"
 
 
+def _disk(provisioned: object) -> str:
+    """Provisioned storage; a VM with none (a vSphere cluster agent) has 'no disk', not '0 GiB'."""
+    if _na(provisioned):
+        return ""
+    return "no disk" if float(provisioned) == 0 else fmt_gib(provisioned)  # type: ignore[arg-type]
+
+
 def _size(vcpus: object, memory: object) -> str:
     parts = []
     if not _na(vcpus):
         parts.append(f"{int(float(vcpus)):,} vCPU")  # type: ignore[arg-type]
     if not _na(memory):
-        parts.append(f"{float(memory):,.0f} GiB RAM")  # type: ignore[arg-type]
+        parts.append(f"{fmt_gib(memory)} RAM")  # 0.1 GiB, never 0 GiB
     return ", ".join(parts)
 
 

@@ -8,7 +8,10 @@ many servers they touch, core areas weighted up) from the per-rule counts of `_r
 
 from __future__ import annotations
 
+import ast
 import math
+import re
+from typing import Any
 
 import pandas as pd
 
@@ -27,6 +30,7 @@ from advisor.report.formatting import (
     fmt_hours,
     fmt_share,
     plural,
+    plural_words,
 )
 from advisor.report.model_context import _Context, _enabled
 from advisor.report.model_types import (
@@ -41,11 +45,14 @@ from advisor.report.model_types import (
     Tile,
     TopFinding,
 )
+from advisor.report.questions import CustomerQuestion
 from advisor.report.scope_text import join_words, scope_sentence
 from advisor.report.section_costs import monthly_text
 
 
-def _summary(ctx: _Context, theme: Theme) -> Summary:
+def _summary(
+    ctx: _Context, theme: Theme, questions: list[CustomerQuestion] | None = None
+) -> Summary:
     s = ctx.summary
     total = int(s["servers"])
     srv = ctx.servers
@@ -120,7 +127,27 @@ def _summary(ctx: _Context, theme: Theme) -> Summary:
         ),
         top=_top_findings(ctx),
         plan_stats=_plan_stats(ctx),
+        open_questions=_open_questions(questions or []),
     )
+
+
+#: Question topics the summary names before "and N more".
+SUMMARY_TOPICS = 3
+
+
+def _open_questions(questions: list[CustomerQuestion]) -> str:
+    """'Dependencies (77 servers), Backup (62) and Operating systems (20), and 4 more
+    topics': what the customer is asked, the broadest first; '' when nothing is open."""
+    if not questions:
+        return ""
+    shown = questions[:SUMMARY_TOPICS]
+    counts = [plural(shown[0].count, "server")] + [f"{q.count:,}" for q in shown[1:]]
+    parts = [f"{q.topic} ({n})" for q, n in zip(shown, counts, strict=True)]
+    more = len(questions) - len(shown)
+    text = join_words(parts)
+    if more:
+        text += f", and {plural(more, 'more topic')}"
+    return text + "."
 
 
 def _plan_stats(ctx: _Context) -> list[Stat]:
@@ -151,17 +178,91 @@ def _plan_stats(ctx: _Context) -> list[Stat]:
     return [Stat(f"Monthly cost on {cost.display_name}", monthly_text(cost), note), when]
 
 
+#: Message fields whose values name what a group of servers has in common (an operating
+#: system, a site, a product), with the noun for "N other ...". A breakdown by one of them
+#: describes the estate; one server's message would not.
+BREAKDOWN_FIELDS = {
+    "os_product": "systems",
+    "os_name": "systems",
+    "microsoft_server_product": "products",
+    "ibm_product": "products",
+    "vendor_appliance": "appliances",
+    "db_engine": "engines",
+    "site": "sites",
+}
+#: Values a breakdown names before "N other ...".
+BREAKDOWN_VALUES = 3
+#: Example servers a summary item names.
+EXAMPLE_NAMES = 3
+#: Longest "next step" and estate-wide statement of a summary item, in characters: a line
+#: and a bit at the summary's type size. Longer texts are shortened at a clause, never cut.
+ACTION_CHARS = 115
+STATEMENT_CHARS = 150
+
+_PAREN = re.compile(r"\s*\([^()]*\)")
+_CLAUSE = re.compile(r":\s|;\s|\s—\s|,\s(?:or|then|so|which|instead|but)\s")
+_COMMA = re.compile(r",\s")
+_AND = re.compile(r"\sand\s")
+
+
+def short_sentence(text: str, limit: int = ACTION_CHARS) -> str:
+    """The first sentence of `text`, shortened to a complete statement of at most `limit`
+    characters where the sentence allows it: asides in brackets go first, then everything
+    after a clause break (colon, semicolon, ', or', ', then'), then after the last comma or
+    'and' that keeps the start. A sentence that cannot be shortened so stays whole: a
+    summary never ends a sentence in an ellipsis."""
+    s = first_sentence(text, limit=100_000).rstrip(" .")
+    limit -= 1  # the full stop
+    if len(s) <= limit:
+        return s + "."
+    s = _PAREN.sub("", s)
+    if len(s) <= limit:
+        return s + "."
+    m = _CLAUSE.search(s, 25)
+    if m and m.start() <= limit:
+        return s[: m.start()].rstrip(",") + "."
+    for pattern in (_COMMA, _AND):
+        cuts = [c.start() for c in pattern.finditer(s) if 40 <= c.start() <= limit]
+        if cuts:
+            return s[: cuts[-1]] + "."
+    return (s[: m.start()] if m else s).rstrip(",") + "."
+
+
+def measured_facts(rule: Any) -> frozenset[str]:
+    """Facts the rule compares with a limit (a param or a target figure) by <, <=, > or >=.
+    Two rules that measure the same fact against different limits state one fact twice
+    ('575 h of seeding' above 168 h and above the plan's share): the summary keeps one."""
+    try:
+        tree = ast.parse(rule.spec.when, mode="eval")
+    except SyntaxError:
+        return frozenset()
+    limits = set(rule.spec.params) | {"plan_weeks"}
+    facts = {f for f in rule.facts_used if not f.startswith("target_")} - limits
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        if not all(isinstance(op, ast.Gt | ast.GtE | ast.Lt | ast.LtE) for op in node.ops):
+            continue
+        sides = [node.left, *node.comparators]
+        names = [{n.id for n in ast.walk(side) if isinstance(n, ast.Name)} for side in sides]
+        against_limit = any(n & limits or any(x.startswith("target_") for x in n) for n in names)
+        if against_limit:
+            found |= set().union(*names) & facts
+    return frozenset(found)
+
+
 def _rule_stats(ctx: _Context) -> pd.DataFrame:
-    """Per failed server rule: servers affected and the worst few names (vectorised)."""
+    """Per failed server rule: servers affected, a few example names (worst first) and the
+    breakdown by what they share, all from group-bys over the failed findings."""
     f = ctx.findings[ctx.findings["status"] == "fail"]
     if f.empty:
-        return pd.DataFrame(columns=["code", "severity", "area", "servers", "names"])
+        return pd.DataFrame(columns=["code", "severity", "area", "servers", "names", "breakdown"])
     ordered = f.sort_values(["code", "score", "server"], kind="stable")
-    first = ordered.groupby("code", sort=False).head(3)
-    short = first["server"].astype(str).str.slice(0, 40)
-    names = short.groupby(first["code"]).agg(", ".join)
-    message = ordered.groupby("code")["message"].first()
-    return (
+    first = ordered.groupby("code", sort=False).head(EXAMPLE_NAMES)
+    shown = first["server"].map(display_text)
+    names = shown.groupby(first["code"]).agg(tuple)
+    stats = (
         f.groupby("code")
         .agg(
             severity=("severity", "first"),
@@ -169,43 +270,107 @@ def _rule_stats(ctx: _Context) -> pd.DataFrame:
             servers=("server_id", "nunique"),
         )
         .join(names.rename("names"))
-        .join(message.rename("message"))
-        .reset_index()
     )
+    stats["breakdown"] = _breakdowns(ctx, f)
+    return stats.reset_index()
+
+
+def _breakdowns(ctx: _Context, failed: pd.DataFrame) -> pd.Series:
+    """Per rule, 'CentOS 7: 40 · CentOS 6: 20 · 2 other systems: 15' over its failed
+    servers by the first message field of BREAKDOWN_FIELDS it has; '' without one, or when
+    every server differs (then the values say nothing in common)."""
+    facts = ctx.a.facts
+    out: dict[str, str] = {}
+    field_of = {}
+    for code in failed["code"].unique():
+        fields = ctx.rules[code].message_fields
+        field_of[code] = next(
+            (c for c in BREAKDOWN_FIELDS if c in fields and c in facts.columns), None
+        )
+    for column in {c for c in field_of.values() if c}:
+        codes = [k for k, v in field_of.items() if v == column]
+        sub = failed[failed["code"].isin(codes)]
+        values = sub["server_id"].map(facts[column]).astype("string")
+        counts = (
+            pd.DataFrame({"code": sub["code"].to_numpy(), "value": values.to_numpy()})
+            .dropna()
+            .value_counts()
+        )
+        for code, per in counts.groupby(level="code", sort=False):
+            per = per.droplevel("code").sort_values(ascending=False, kind="stable")
+            if len(per) > 1 and per.iloc[0] == 1:
+                continue
+            out[code] = _breakdown_text(per, BREAKDOWN_FIELDS[column])
+    return pd.Series(out, dtype=object).reindex(sorted(failed["code"].unique())).fillna("")
+
+
+def _breakdown_text(counts: pd.Series, noun: str) -> str:
+    """The largest values with their counts, fewer when long names would take more than
+    a line (STATEMENT_CHARS)."""
+    text = ""
+    for shown in range(BREAKDOWN_VALUES, 0, -1):
+        text = _breakdown_of(counts, noun, shown)
+        if len(text) <= STATEMENT_CHARS:
+            break
+    return text
+
+
+def _breakdown_of(counts: pd.Series, noun: str, shown: int) -> str:
+    top = counts.iloc[:shown]
+    parts = [f"{display_text(v)}: {n:,}" for v, n in top.items()]
+    rest = counts.iloc[shown:]
+    if len(rest) == 1:
+        parts.append(f"{display_text(rest.index[0])}: {int(rest.iloc[0]):,}")
+    elif len(rest):
+        parts.append(f"{len(rest):,} other {noun}: {int(rest.sum()):,}")
+    return " · ".join(parts)
 
 
 def _top_findings(ctx: _Context) -> list[TopFinding]:
-    """The findings that matter most: severity first, then breadth, core areas preferred.
+    """The issues that matter most, each stated once for the estate: severity first, then
+    breadth, core areas preferred, and no two that measure the same fact.
 
     Within a severity, the weight is (1 + log2(servers affected)), times 1.5 in the seven
-    core areas. An estate-wide finding counts as affecting every live server.
+    core areas. An estate-wide finding counts as affecting every live server. An item says
+    how many servers the issue touches, what they share (or a few names) and the first
+    step, never one server's details as if they held for all.
     """
     stats = _rule_stats(ctx)
     live = int(ctx.live.sum()) or 1
-    rows = []
-    for r in stats.itertuples():
-        first = str(r.names).split(", ")[0]
-        rows.append(
-            (r.code, r.severity, r.area, int(r.servers), r.names, (r.message, first), False)
-        )
+    total = len(ctx.servers) or 1
+    rows = [
+        (r.code, r.severity, r.area, int(r.servers), r.names, r.breakdown, "")
+        for r in stats.itertuples()
+    ]
     port = ctx.portfolio[ctx.portfolio["status"] == "fail"]
-    for r in port.itertuples():
-        rows.append((r.code, r.severity, r.area, live, "", (r.message, ""), True))
+    rows += [(r.code, r.severity, r.area, live, (), "", str(r.message)) for r in port.itertuples()]
     ranked = []
-    for code, sev, area, n, names, message, estate in rows:
+    for code, sev, area, n, names, breakdown, estate in rows:
         if sev == "info":
             continue
         weight = (1 + math.log2(max(n, 1))) * (1.5 if area in CORE_AREAS else 1.0)
-        ranked.append((-ctx.sev_rank[sev], -weight, code, sev, area, n, names, message, estate))
+        ranked.append((-ctx.sev_rank[sev], -weight, code, sev, area, n, names, breakdown, estate))
     ranked.sort()
-    out = []
-    for *_, code, sev, area, n, names, message, estate in ranked[:TOP_FINDINGS]:
+    out: list[TopFinding] = []
+    stated: set[str] = set()
+    for *_, code, sev, area, n, names, breakdown, estate in ranked:
+        if len(out) == TOP_FINDINGS:
+            break
         rule = ctx.rules[code]
+        measured = measured_facts(rule)
+        if measured & stated:
+            continue
+        stated |= measured
         if estate:
             scope = "Estate-wide"
+            detail = short_sentence(_capital(plural_words(estate)), STATEMENT_CHARS)
+            if len(detail) > STATEMENT_CHARS:  # no clause to stop at: say why it matters
+                detail = short_sentence(rule.spec.rationale, STATEMENT_CHARS)
         else:
-            more = n - len(str(names).split(", "))
-            scope = f"{plural(n, 'server')}: {names}" + (f" and {more:,} more" if more > 0 else "")
+            scope = f"{plural(n, 'server')} ({fmt_share(n, total)} of those in scope)"
+            more = n - len(names)
+            listed = join_words(list(names) + ([f"{more:,} more"] if more > 0 else []))
+            detail = f"{breakdown}." if breakdown and more > 0 else f"{listed}."
         out.append(
             TopFinding(
                 code=code,
@@ -215,8 +380,8 @@ def _top_findings(ctx: _Context) -> list[TopFinding]:
                 area_title=AREA_TITLES[area],
                 anchor=anchor("rule", code),
                 scope=scope,
-                detail=_capital(first_sentence(str(message[0]), 150), message[1]),
-                action=first_sentence(rule.spec.remediation, 105),
+                detail=detail,
+                action=short_sentence(rule.spec.remediation),
             )
         )
     return out

@@ -3,8 +3,9 @@
 The copy is made at the package level: every part of the original .xlsx (other sheets,
 charts, pivot tables, macros, styles) is copied unchanged, and only the XML of the server
 sheet gets four cells per server row appended on the right (score, readiness,
-disposition, most severe finding) under four new header cells styled like the last
-existing header. A server the assessment left out (a template, an agent VM, a profile
+disposition, most severe finding) under four new header cells styled like the
+customer's header cells (font, fill, border, alignment), inside the header's autofilter
+when it has one. A server the assessment left out (a template, an agent VM, a profile
 exclusion) says "out of scope" and why, with no score. The original file is only read.
 
 Rows are found by the sheet and row numbers the importer recorded (`source.tabs_read[0]`,
@@ -64,7 +65,7 @@ def _col_letter(n: int) -> str:
     return out
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> part name (xl/worksheets/sheetN.xml)."""
     wb = etree.fromstring(zf.read("xl/workbook.xml"), _PARSER)
     rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"), _PARSER)
@@ -262,7 +263,7 @@ def write_scored_copy(assessment: Any, customer: str | Path, dest: str | Path) -
         ) from exc
     with zf:
         try:
-            parts = _sheet_parts(zf)
+            parts = sheet_parts(zf)
             strings = _SharedStrings(zf)
         except (KeyError, etree.XMLSyntaxError) as exc:
             raise InputError(f"{customer}: not a readable .xlsx workbook ({exc})") from exc
@@ -342,8 +343,7 @@ def _annotate(sheet: _Sheet, assessment: Any, tab: str) -> str | None:
     # Scored before: advisor's columns are overwritten where they are, not added again.
     free = iter(range(start, start + len(HEADERS)))
     targets = [columns.get(h) or next(free) for h in HEADERS]
-    header_cells = sheet.cells(header_row)
-    style = header_cells[max(header_cells)].get("s") if header_cells else None
+    style = _header_style(sheet, header_row)
     for c, text in zip(targets, HEADERS, strict=True):
         sheet.set_cell(header_row, c, text, style)
     columns_out = [
@@ -355,7 +355,38 @@ def _annotate(sheet: _Sheet, assessment: Any, tab: str) -> str | None:
             sheet.set_cell(r, c, values[i])
     sheet.max_col = max(sheet.max_col, *targets)
     sheet.new_widths = dict(zip(targets, WIDTHS, strict=True))
+    _widen_filter(sheet, header_row, max(targets))
     return None
+
+
+def _header_style(sheet: _Sheet, header_row: int) -> str | None:
+    """The style (font, fill, border, alignment, all in one style id) the new header cells
+    take: that of the customer's last styled header cell, else the header row's own style.
+    A header whose last cells are unstyled (a title typed beyond the styled ones) still
+    gets the look of the styled ones."""
+    cells = sheet.cells(header_row)
+    for c in sorted(cells, reverse=True):
+        if cells[c].get("s") not in (None, "0") and sheet.text(cells[c]) is not None:
+            return cells[c].get("s")
+    row = sheet.rows.get(header_row)
+    if row is not None and row.get("customFormat") in ("1", "true") and row.get("s"):
+        return row.get("s")
+    return None
+
+
+def _widen_filter(sheet: _Sheet, header_row: int, last_col: int) -> None:
+    """An autofilter on the header row is widened to take in advisor's columns, so that
+    the customer can filter on the score like on any of their own columns."""
+    auto = sheet.root.find(_q("autoFilter"))
+    ref = auto.get("ref") if auto is not None else None
+    if not ref or ":" not in ref:
+        return
+    first, last = ref.split(":")
+    top = int(first.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0)
+    if top != header_row or _col_index(last) >= last_col:
+        return
+    bottom = last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    auto.set("ref", f"{first}:{_col_letter(last_col)}{bottom}")
 
 
 def _copy(zf: zipfile.ZipFile, customer: Path, dest: Path, part: str, data: bytes) -> None:

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
@@ -31,6 +32,8 @@ from advisor.engine.rules import SEVERITIES
 from advisor.errors import InputError
 from advisor.report.atomic import replacing
 from advisor.report.xlsx_fastrows import pending, splice
+from advisor.report.xlsx_formulas import inject, waiting
+from advisor.report.xlsx_live import BLOCK_OK, SERVER_NO, live_scores, live_summary
 from advisor.report.xlsx_sheets import (
     BAD,
     BLUE,
@@ -50,6 +53,7 @@ from advisor.report.xlsx_sheets import (
     colour_positive,
     colour_rows_when,
     colour_scale,
+    file_name,
     table_sheet,
 )
 
@@ -61,7 +65,8 @@ READINESS_LABELS = {
 }
 READINESS_COLOURS = {"ready": GOOD, "conditional": WARN, "not ready": BAD, "unknown": GREY}
 SEVERITY_COLOURS = {"blocker": RED_STRONG, "high": BAD, "medium": WARN}
-STATUS_COLOURS = {"accepted": BLUE}
+STATUS_COLOURS = {"unknown": GREY}
+ACCEPTED_COLOURS = {"yes": BLUE}
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 SERVER_COLS: tuple[Col, ...] = (
@@ -88,6 +93,7 @@ SERVER_COLS: tuple[Col, ...] = (
     Col("failed_low", "Low", 8),
     Col("failed_info", "Info", 8),
     Col("unknown_rules", "Unknown", 10),
+    Col("unknown_blockers", "Blocker unknown", 10),
     Col("accepted", "Accepted", 10),
     Col("top_finding", "Most severe finding", 90),
     Col("id", "Server id", 38),
@@ -99,7 +105,9 @@ FINDING_COLS: tuple[Col, ...] = (
     Col("area", "Area", 18),
     Col("severity", "Severity", 10),
     Col("status", "Status", 10),
+    Col("accepted", "Accepted", 10),
     Col("effort_hours", "Effort h", 9, HOURS),
+    Col("disposition", "Suggests", 11),
     Col("message", "Finding", 100),
     Col("evidence", "Evidence", 60),
     Col("remediation", "What to do", 70),
@@ -160,6 +168,11 @@ def server_frame(assessment: Any) -> pd.DataFrame:
         from advisor.report.xlsx_plan import server_plan_frame
 
         out = out.join(server_plan_frame(plan, out.index))
+    f = assessment.evaluation.findings
+    undecided = f[(f["status"] == "unknown") & (f["severity"] == "blocker")]
+    out["unknown_blockers"] = (
+        undecided.groupby("server_id").size().reindex(s.index, fill_value=0).astype(int)
+    )
     if "role_evidence" in facts.columns:
         out["role_evidence"] = facts["role_evidence"].reindex(s.index).astype("string")
     if assessment.scope.segment_label is None:
@@ -168,29 +181,43 @@ def server_frame(assessment: Any) -> pd.DataFrame:
     return out.assign(_order=order).sort_values(["_order", "id"]).drop(columns="_order")
 
 
+def numbered(servers: pd.DataFrame) -> pd.DataFrame:
+    """`servers` with a server number (1, 2, ... in sheet order): the key Findings rows
+    name their server by in a workbook whose scores are live."""
+    return servers.assign(server_no=np.arange(1, len(servers) + 1), block_ok=True)
+
+
 def finding_frame(assessment: Any) -> pd.DataFrame:
     """Failed and accepted findings, estate-wide failures first (server "estate"), then by
     server name, severity (worst first) and code; each with the facts the rule read
-    (evidence) and its effort (a failure's hours; nothing for an accepted finding)."""
+    (evidence), what the rule said (status: fail, or unknown for an undecided outcome the
+    customer accepted), whether it is accepted (yes/no), the hours a failure adds to its
+    server (effort_hours; nothing once accepted), the rule's own hours (rule_hours) and
+    the server's id (server_id; None for the estate)."""
     ev = assessment.evaluation
     remediation = {r.code: " ".join(r.spec.remediation.split()) for r in assessment.rules}
     f = ev.findings
     kept = f[f["status"] != "unknown"]
+    accepted = (kept["status"] == "accepted").to_numpy()
+    status = kept["status"].astype(object).copy()
+    status[accepted] = accepted_outcomes(assessment, kept[accepted])
     names = assessment.servers["name"]
+    hours = kept["effort_hours"].astype(float)
     servers = pd.DataFrame(
         {
             "server": kept["server_id"].map(names).astype(object).to_numpy(),
             "code": kept["code"].to_numpy(),
             "area": kept["area"].to_numpy(),
             "severity": kept["severity"].to_numpy(),
-            "status": kept["status"].to_numpy(),
-            "effort_hours": kept["effort_hours"]
-            .astype(float)
-            .where(kept["status"] == "fail", 0.0)
-            .to_numpy(),
+            "status": status.to_numpy(),
+            "accepted": np.where(accepted, "yes", "no").astype(object),
+            "effort_hours": hours.where(~accepted, 0.0).to_numpy(),
+            "disposition": kept["disposition"].to_numpy(),
             "message": kept["message"].to_numpy(),
             "evidence": kept["evidence"].to_numpy(),
             "reason": kept["reason"].to_numpy(),
+            "rule_hours": hours.to_numpy(),
+            "server_id": kept["server_id"].to_numpy(),
         }
     )
     servers["_name"] = servers["server"].astype("string").str.lower().fillna("")
@@ -204,10 +231,14 @@ def finding_frame(assessment: Any) -> pd.DataFrame:
             "area": estate["area"].to_numpy(),
             "severity": estate["severity"].to_numpy(),
             "status": estate["status"].to_numpy(),
+            "accepted": None,
             "effort_hours": estate["effort_hours"].astype(float).to_numpy(),
+            "disposition": estate["disposition"].to_numpy(),
             "message": estate["message"].to_numpy(),
             "evidence": None,
             "reason": None,
+            "rule_hours": estate["effort_hours"].astype(float).to_numpy(),
+            "server_id": None,
         }
     )
     estate["_rank"] = -estate["severity"].map(SEVERITY_RANK).fillna(0)
@@ -215,6 +246,28 @@ def finding_frame(assessment: Any) -> pd.DataFrame:
     out = pd.concat([estate, servers], ignore_index=True) if len(estate) else servers
     out["remediation"] = out["code"].map(remediation)
     return out.reset_index(drop=True)
+
+
+def accepted_outcomes(assessment: Any, accepted: pd.DataFrame) -> np.ndarray:
+    """What each accepted finding's rule said before the customer accepted it: fail or
+    unknown. The evaluation keeps only "accepted"; the workbook needs the outcome so that
+    a finding switched back to not accepted counts as what it was. Each rule with an
+    accepted finding is evaluated again (a handful of rules, whatever the estate size)."""
+    out = np.full(len(accepted), "fail", dtype=object)
+    if not len(accepted):
+        return out
+    by_code = {r.code: r for r in assessment.rules}
+    facts = assessment.facts
+    positions = pd.Series(np.arange(len(accepted)), index=accepted.index)
+    for code, rows in accepted.groupby("code"):
+        rule = by_code[code]
+        env: dict[str, Any] = {n: facts[n] for n in rule.facts_used}
+        env.update(assessment.settings[code].params)
+        outcome = rule.expression.evaluate(env, facts.index).reindex(rows["server_id"])
+        out[positions[rows.index].to_numpy()] = np.where(
+            outcome.isna().to_numpy(), "unknown", "fail"
+        )
+    return out
 
 
 def rule_counts(assessment: Any) -> pd.DataFrame:
@@ -245,14 +298,18 @@ def write_servers(
     *,
     with_source: bool = False,
     plan_cols: Sequence[Col] = (),
+    live: bool = False,
 ) -> Table:
     """The Servers sheet; `plan_cols` (`xlsx_plan.plan_server_cols`) go before the most
-    severe finding, each shown when the frame has it."""
+    severe finding, each shown when the frame has it. `live` adds the Server no. column
+    that the scores' formulas match findings by (`xlsx_live`)."""
     shown = [c for c in SERVER_COLS if c.key not in OPTIONAL_SERVER_COLS or c.key in frame]
     planned = [c for c in plan_cols if c.key in frame]
     if planned:
         at = next(i for i, c in enumerate(shown) if c.key == "top_finding")
         shown[at:at] = planned
+    if live:
+        shown += [SERVER_NO, BLOCK_OK]
     cols = _with_source(shown, with_source)
     plan_note = (
         " Instance type and Monthly: the target provider's right-sized instance and its "
@@ -261,12 +318,20 @@ def write_servers(
         if planned
         else ""
     )
+    live_note = (
+        " Score, Readiness, Disposition, Effort h and the counts are formulas over the "
+        "Findings sheet (matched by Server no.) and the Settings sheet: mark a finding "
+        "accepted or change a weight and they follow; Most severe finding stays as assessed."
+        if live
+        else ""
+    )
     note = (
         f"{len(frame):,} servers in scope, one row each (out of scope: Scope sheet). Score "
         "0-100 (100 = nothing failed); Confidence lowered by names what the data leaves open; "
         "Blocker..Info count failed rules by severity; Unknown counts rules the data could "
-        "not decide; Accepted counts findings the customer accepted. Details: Findings sheet."
-        + plan_note
+        "not decide, Blocker unknown those of severity blocker (they make a server's "
+        "readiness unknown); Accepted counts findings the customer accepted. Details: "
+        "Findings sheet." + live_note + plan_note
     )
     t = table_sheet(wb, "Servers", note, cols, frame, freeze_cols=1 + with_source)
     colour_scale(t.ws, t.range("score"), 0, 60, 100)
@@ -278,24 +343,39 @@ def write_servers(
 
 
 def write_findings(
-    wb: Workbook, frame: pd.DataFrame, unknown: int, *, with_source: bool = False
+    wb: Workbook,
+    frame: pd.DataFrame,
+    unknown: int,
+    *,
+    with_source: bool = False,
+    live: bool = False,
 ) -> Table:
-    cols = _with_source(FINDING_COLS, with_source)
-    status = frame["status"]
-    estate = int((frame["server"] == "estate").sum())
+    """The Findings sheet; `live` adds the Server no. column (see `write_servers`)."""
+    cols = _with_source((*FINDING_COLS, SERVER_NO) if live else FINDING_COLS, with_source)
+    estate = frame["server"] == "estate"
+    accepted = frame["accepted"] == "yes"
+    failed = (frame["status"] == "fail") & ~estate & ~accepted
+    live_note = (
+        " Accepted (yes/no) is yours to change: the Servers sheet's scores follow it."
+        if live
+        else ""
+    )
     note = (
-        f"{int((status == 'fail').sum()) - estate:,} failed and "
-        f"{int((status == 'accepted').sum()):,} accepted findings, one row each, plus "
-        f"{estate} estate-wide (server 'estate'). Evidence: the facts the rule read; Effort h: "
-        "the finding's own hours (a server to retire carries only its decommissioning; "
-        "one-off work: Estate work sheet). The "
+        f"{int(failed.sum()):,} failed and {int(accepted.sum()):,} accepted findings, one "
+        f"row each, plus {int(estate.sum())} estate-wide (server 'estate'). Status: what "
+        "the rule said (fail, or unknown for an undecided outcome the customer accepted); "
+        "Evidence: the facts the rule read; Effort h: the hours the finding adds to its "
+        "server while failed and not accepted (a server to retire carries only its "
+        "decommissioning; one-off work: Estate work sheet); Suggests: the rule's "
+        "disposition. The "
         f"{unknown:,} outcomes the data could not decide (unknown) are not listed here: "
         "Servers counts them per server and assessment.json lists each with the facts that "
-        "were missing."
+        "were missing." + live_note
     )
     t = table_sheet(wb, "Findings", note, cols, frame, freeze_cols=1 + with_source)
     colour_equal(t.ws, t.range("severity"), SEVERITY_COLOURS)
     colour_equal(t.ws, t.range("status"), STATUS_COLOURS)
+    colour_equal(t.ws, t.range("accepted"), ACCEPTED_COLOURS)
     return t
 
 
@@ -389,11 +469,16 @@ def _flatten(value: Any, key: str, out: list[tuple[str, Any]]) -> None:
 
 
 def profile_frame(profile: Any) -> pd.DataFrame:
+    """The profile as key/value rows; files (the profile itself, a logo) by name only."""
     source = getattr(profile, "source", None)
     rows: list[tuple[str, Any]] = [
-        ("profile file", str(source) if source else "(none: advisor's defaults)")
+        ("profile file", file_name(source) if source else "(none: advisor's defaults)")
     ]
     _flatten(profile.model_dump(mode="json"), "", rows)
+    paths: list[tuple[str, Any]] = []
+    _flatten(profile.model_dump(), "", paths)
+    is_path = {k for k, v in paths if isinstance(v, PurePath)}
+    rows = [(k, file_name(v) if k in is_path else v) for k, v in rows]
     return pd.DataFrame(
         {"key": [k for k, _ in rows], "value": pd.Series([v for _, v in rows], dtype=object)}
     )
@@ -574,6 +659,7 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
         with replacing(path) as tmp:
             wb.save(tmp)
             splice(tmp, pending(wb))
+            inject(tmp, waiting(wb))
     except OSError as exc:
         raise InputError(f"{path}: cannot write the workbook ({exc.strerror or exc})") from exc
     return path
@@ -581,13 +667,16 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
 
 def write_xlsx(assessment: Any, path: str | Path) -> Path:
     """Write the scored workbook to `path` (a folder gets `assessment.xlsx`); return the path."""
+    from advisor.report.xlsx_matrix import write_matrix
     from advisor.report.xlsx_plan import (
         plan_server_cols,
         write_costs,
         write_groups,
         write_plan,
     )
+    from advisor.report.xlsx_questions import write_questions
     from advisor.report.xlsx_scope import estate_frame, scope_frame, write_estate_work, write_scope
+    from advisor.report.xlsx_settings import write_settings
     from advisor.report.xlsx_summary import write_summary
 
     path = Path(path)
@@ -595,12 +684,24 @@ def write_xlsx(assessment: Any, path: str | Path) -> Path:
         path = path / "assessment.xlsx"
     wb = Workbook(write_only=True)
     plan = getattr(assessment, "plan", None)
-    servers = server_frame(assessment)
+    servers = numbered(server_frame(assessment))
+    findings = finding_frame(assessment)
+    findings["server_no"] = (
+        findings["server_id"]
+        .map(pd.Series(servers["server_no"].to_numpy(), index=servers["id"].to_numpy()))
+        .astype("Int64")
+    )
     summary = assessment.summary()
-    write_summary(wb, assessment, servers)
+    summary_rows = write_summary(wb, assessment, servers)
     write_scope(wb, scope_frame(assessment), summary["scope"])
-    write_servers(wb, servers, plan_cols=plan_server_cols(plan) if plan is not None else ())
-    write_findings(wb, finding_frame(assessment), unknown_count(assessment))
+    plan_cols = plan_server_cols(plan) if plan is not None else ()
+    server_table = write_servers(wb, servers, plan_cols=plan_cols, live=True)
+    finding_table = write_findings(wb, findings, unknown_count(assessment), live=True)
+    live_scores(wb, server_table, servers, finding_table, findings)
+    live_summary(wb, summary_rows, server_table, finding_table)
+    write_settings(wb, assessment.profile)
+    write_matrix(wb, assessment, servers)
+    write_questions(wb, assessment)
     write_estate_work(wb, estate_frame(assessment), summary["effort_hours_servers"])
     if plan is not None:
         write_plan(wb, plan)

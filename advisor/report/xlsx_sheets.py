@@ -29,7 +29,7 @@ from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from advisor.report.xlsx_fastrows import FAST_ROWS, has_risky, pending, supported
+from advisor.report.xlsx_fastrows import FAST_ROWS, has_risky, hold_rows, supported
 
 #: Characters XML 1.0 cannot hold (openpyxl refuses them); dropped from inventory text.
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -73,6 +73,8 @@ class Col:
     header: str
     width: float
     fmt: str | None = None
+    #: A helper column of formulas, of no use to read (hidden, still there for them).
+    hidden: bool = False
 
 
 #: The first column of a sheet that gathers the servers of several inventories.
@@ -116,6 +118,13 @@ def fit_cell(text: str) -> str:
         return text
     # errors="ignore" drops half a surrogate pair cut at the end
     return units[: 2 * (MAX_TEXT - 1)].decode("utf-16-le", errors="ignore") + "…"
+
+
+def file_name(path: Any) -> str:
+    """The last part of a path (a file or folder name): a workbook travels to the customer
+    and the team, and the consultant's own folders are nobody else's business."""
+    text = str(path).rstrip("/\\")
+    return re.split(r"[/\\]", text)[-1] or text
 
 
 def is_risky(value: Any) -> bool:
@@ -245,6 +254,8 @@ def table_sheet(
     ws = wb.create_sheet(title)
     for i, col in enumerate(cols, 1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
+        if col.hidden:
+            ws.column_dimensions[get_column_letter(i)].hidden = True
     n = len(frame)
     lines = preamble(ws) if preamble is not None else []
     head = (1 if note is None else 2) + len(lines)  # the header's row number
@@ -274,8 +285,7 @@ def table_sheet(
         ws.append([v if isinstance(v, Cell) else safe(ws, v) for v in line])
     ws.append(header_cells(ws, [c.header for c in cols], comments))
     if fast:
-        formatted = [j for j, c in enumerate(cols) if c.fmt]
-        pending(wb)[title] = (rows[1:], head + 2, formatted)
+        hold_rows(wb, ws, title, rows[1:], head + 2, [c.fmt for c in cols])
         rows = rows[:1]
     formats = [(j, c.fmt) for j, c in enumerate(cols) if c.fmt]
     templates = {}

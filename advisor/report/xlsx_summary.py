@@ -9,6 +9,7 @@ those tables.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -30,6 +31,7 @@ from advisor.report.xlsx_sheets import (
     SHARE,
     TITLE_FONT,
     SheetRows,
+    file_name,
     header_cells,
     key_value_rows,
     safe,
@@ -115,8 +117,22 @@ def _bar(
     return chart
 
 
-def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
+@dataclass
+class SummaryRows:
+    """Where the Summary's numbers landed (row numbers, value in column B), for the
+    formulas that keep them in step with the Servers and Findings sheets (`xlsx_live`)."""
+
+    #: Label (column A) -> row: the estate's numbers.
+    pairs: dict[str, int] = field(default_factory=dict)
+    #: Table name -> (first data row, number of rows): readiness, dispositions, severity, areas.
+    tables: dict[str, tuple[int, int]] = field(default_factory=dict)
+    servers: int = 0
+
+
+def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> SummaryRows:
+    """The Summary sheet; returns where its numbers are (see SummaryRows)."""
     ws = wb.create_sheet("Summary")
+    where = SummaryRows()
     ws.sheet_view.showGridLines = False
     for letter, width in zip("ABCDEFGH", (40, 16, 12, 12, 12, 12, 12, 12), strict=True):
         ws.column_dimensions[letter].width = width
@@ -143,7 +159,10 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
                 ws,
                 f"Scored workbook written by advisor {__version__}. Scope lists the servers "
                 "left out and why, Servers has one row per server in scope, Findings one row "
-                "per failed or accepted finding, Estate work the one-off work for the whole "
+                "per failed or accepted finding, Settings the weights of the scores (which "
+                "recompute when a weight changes or a finding is marked accepted, and so do "
+                "the counts below), Areas the worst outcome per server and area, Questions "
+                "what to ask the customer, Estate work the one-off work for the whole "
                 f"estate,{plan_sheets} Rules the catalogue as used, Data quality what the "
                 "import could not read, Profile the settings.",
                 font=NOTE_FONT,
@@ -160,11 +179,11 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
             ("Customer", customer, None),
             ("Consultant", consultant or "(not set)", None),
             ("Target", f"{profile.target.provider} {profile.target.zone}", None),
-            ("Inventory", src.path, None),
+            ("Inventory", file_name(src.path), None),
             ("Format", f"{src.format}{version}", None),
             ("SHA-256", src.sha256 or "(folder: no single file hash)", None),
             ("Inventory as of (UTC)", _excel_time(assessment.as_of), DATETIME),
-            ("Profile", str(source) if source else "(none: advisor's defaults)", None),
+            ("Profile", file_name(source) if source else "(none: advisor's defaults)", None),
         ]
     )
     sh.blank()
@@ -185,20 +204,22 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
     )
     sh.blank()
     sh.section("Estate in scope")
-    sh.pairs(
-        [
-            ("Servers assessed", total, None),
-            ("Provisioned GiB", summary["provisioned_gib"], GIB),
-            ("Used GiB", summary["used_gib"], GIB),
-            ("Mean score", summary["mean_score"], SCORE),
-            ("Effort h (total)", summary["effort_hours"], HOURS),
-            ("  servers in scope (Servers sheet)", summary["effort_hours_servers"], HOURS),
-            ("  one-off estate work (Estate work sheet)", summary["effort_hours_estate"], HOURS),
-            ("Failed findings", int((status == "fail").sum()), None),
-            ("Accepted findings", int((status == "accepted").sum()), None),
-            ("Undecided (unknown) outcomes", int((status == "unknown").sum()), None),
-        ]
-    )
+    estate_top = sh.row + 1
+    estate_rows: list[tuple[str, Any, str | None]] = [
+        ("Servers assessed", total, None),
+        ("Provisioned GiB", summary["provisioned_gib"], GIB),
+        ("Used GiB", summary["used_gib"], GIB),
+        ("Mean score", summary["mean_score"], SCORE),
+        ("Effort h (total)", summary["effort_hours"], HOURS),
+        ("  servers in scope (Servers sheet)", summary["effort_hours_servers"], HOURS),
+        ("  one-off estate work (Estate work sheet)", summary["effort_hours_estate"], HOURS),
+        ("Failed findings", int((status == "fail").sum()), None),
+        ("Accepted findings", int((status == "accepted").sum()), None),
+        ("Undecided (unknown) outcomes", int((status == "unknown").sum()), None),
+    ]
+    sh.pairs(estate_rows)
+    where.pairs = {label: estate_top + i for i, (label, _, _) in enumerate(estate_rows)}
+    where.servers = total
     sh.blank()
     if plan is not None:
         _plan(sh, plan)
@@ -220,7 +241,7 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
         [None, None, SHARE],
     )
     sh.blank()
-    sh.table(
+    severity_top = sh.table(
         ["Failed findings by severity", "Findings"],
         [[sev, summary["findings"][sev]] for sev in reversed(SEVERITIES)],
         [None, None],
@@ -247,6 +268,12 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
         sh.blank()
     _segments(sh, assessment)
     _estate(sh, assessment)
+    where.tables = {
+        "readiness": (ready_top + 1, len(READINESS_ROWS)),
+        "dispositions": (disp_top + 1, len(DISPOSITION_ROWS)),
+        "severity": (severity_top + 1, len(SEVERITIES)),
+        "areas": (area_top + 1, len(by_area)),
+    }
 
     # Readiness and dispositions side by side to the right of the numbers, areas below:
     # all of them end well above the estate-wide findings, whose long text runs right.
@@ -261,6 +288,7 @@ def write_summary(wb: Any, assessment: Any, servers: pd.DataFrame) -> None:
         chart = _bar(ws, "Failed findings by area", area_top, len(by_area), None, True)
         chart.width = 26
         ws.add_chart(chart, f"F{chart_top + 17}")
+    return where
 
 
 def _plan(sh: _Sheet, plan: Any) -> None:
@@ -351,4 +379,4 @@ def _estate(sh: _Sheet, assessment: Any) -> None:
     )
 
 
-__all__ = ["write_summary"]
+__all__ = ["SummaryRows", "write_summary"]

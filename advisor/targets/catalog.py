@@ -280,7 +280,9 @@ def _load_packaged(provider: str) -> Catalog:
 def read_catalog(path: Path) -> Catalog:
     """Read and validate one catalog file (uncached); CatalogError names file and field."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        # advisor's own files: libyaml's safe loader, ten times faster than pure Python
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
     except OSError as exc:
         raise CatalogError(f"cannot read target catalog {path}: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:

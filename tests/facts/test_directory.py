@@ -143,7 +143,7 @@ def test_backup_facts_decide():
     assert f.loc["hq-dc-01", "dc_snapshot_count"] == 2
     assert f.loc["hq-dc-01", "dc_backup_evidence"] == (
         "a backup product is recorded (column 'Backup' says 'Veeam B&R daily'); "
-        "2 VM snapshot(s) present"
+        "2 VM snapshots present"
     )
     assert not f.loc["br-fs-01", "dc_backup_at_risk"]
     assert pd.isna(f.loc["br-fs-01", "dc_snapshot_count"])

@@ -65,6 +65,13 @@ class InlineWorker:
         pass
 
 
+class WordModel(str):
+    """The fake report model: the run's word, cut for the PDF as the real model is."""
+
+    def for_pdf(self) -> WordModel:
+        return self
+
+
 class Renderers:
     """Fake renderers writing `assessment` (a word) into each output; `fail[name]` makes
     that output raise, or call a function instead."""
@@ -104,7 +111,8 @@ class Renderers:
 @pytest.fixture
 def fake(monkeypatch) -> Renderers:
     r = Renderers()
-    monkeypatch.setattr("advisor.report.model.build_report_model", lambda a, appendix=False: a)
+    model = "advisor.report.model.build_report_model"
+    monkeypatch.setattr(model, lambda a, appendix=False: WordModel(a))
     monkeypatch.setattr("advisor.report.json_report.write_json", r.json)
     monkeypatch.setattr("advisor.report.xlsx_report.write_xlsx", r.xlsx)
     monkeypatch.setattr("advisor.report.html_report.write_model_html", r.html)

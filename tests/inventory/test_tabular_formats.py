@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from builders import write_csv, write_xlsx
-from openpyxl import load_workbook
 
 from advisor.errors import InputError
 from advisor.inventory import load_inventory
-from advisor.inventory.template import MARKER, write_template
 
 AZURE_HEADER = [
     "*Server name",
@@ -198,34 +195,6 @@ def test_no_server_list_names_sheets_and_needed_columns(tmp_path):
     message = str(info.value)
     assert "no sheet looks like a server list" in message
     assert "Budget, People" in message and "Hostname" in message
-
-
-def test_template_written_documented_and_read_back(tmp_path):
-    path = tmp_path / "template.xlsx"
-    write_template(path)
-    wb = load_workbook(path)
-    assert wb.sheetnames == ["README", "Servers"]
-    assert wb["README"]["A1"].value == MARKER
-    ws = wb["Servers"]
-    headers = [c.value for c in ws[1]]
-    assert headers[0] == "name" and "memory_gib" in headers and "id" not in headers
-    assert all(c.comment is not None for c in ws[1])
-    validated = {str(dv.sqref).split(":")[0] for dv in ws.data_validations.dataValidation}
-    letter = {h: ws.cell(row=1, column=i + 1).column_letter for i, h in enumerate(headers)}
-    for column in ("power_state", "os_family", "environment", "is_template"):
-        assert f"{letter[column]}2" in validated
-    ws.append(["app01", "app01.acme.local", "on", False, 4, 16])
-    wb.save(path)
-    inv = load_inventory(path)
-    assert inv.source.format == "template"
-    row = inv.servers.iloc[0]
-    assert (row["name"], row["power_state"], row["vcpus"], row["memory_gib"]) == (
-        "app01",
-        "on",
-        4,
-        16.0,
-    )
-    assert pd.isna(row["os_name"])
 
 
 def test_cells_beyond_the_header_are_kept_not_dropped(tmp_path):

@@ -134,3 +134,34 @@ def test_out_of_scope_rows_say_so_with_the_reason(tmp_path):
     for name in ("web01", "db01"):
         assert cells[name][0] == servers.at[name, "score"]
         assert cells[name][1] in ("ready", "conditional", "not ready", "unknown")
+
+
+def test_new_header_cells_look_like_the_customers_and_join_its_filter(tmp_path):
+    """The customer's header style (font, fill, border, alignment) is taken from a styled
+    header cell even when the last header cell is plain, and the autofilter on the header
+    row is widened to advisor's columns."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    path = write_xlsx(tmp_path / "rv.xlsx", {"vInfo": [VINFO_4X, vinfo_row("web01")]})
+    wb = load_workbook(path)
+    ws = wb["vInfo"]
+    width = len(VINFO_4X)
+    for cell in ws[1][: width - 1]:  # the last header cell stays plain
+        cell.font = Font(name="Arial", bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E78")
+        cell.border = Border(bottom=Side(style="medium", color="000000"))
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    last = ws.cell(row=1, column=width).column_letter
+    ws.auto_filter.ref = f"A1:{last}2"
+    wb.save(path)
+    _, copy = scored(path, tmp_path / "rv-scored.xlsx")
+    ws = load_workbook(copy)["vInfo"]
+    model = ws.cell(row=1, column=1)
+    for c in range(width + 1, width + 1 + len(HEADERS)):
+        new = ws.cell(row=1, column=c)
+        assert new.font.name == "Arial" and new.font.b and new.font.color.rgb == "00FFFFFF"
+        assert new.fill.fgColor.rgb == model.fill.fgColor.rgb == "001F4E78"
+        assert new.border.bottom.style == "medium"
+        assert new.alignment.horizontal == "center" and new.alignment.wrap_text
+    end = ws.cell(row=1, column=width + len(HEADERS)).column_letter
+    assert ws.auto_filter.ref == f"A1:{end}2"

@@ -23,6 +23,9 @@ SHEETS = [
     "Scope",
     "Servers",
     "Findings",
+    "Settings",
+    "Areas",
+    "Questions",
     "Estate work",
     "Rules",
     "Data quality",
@@ -49,8 +52,10 @@ def sample(acme_sample):
 
 @pytest.fixture(scope="module")
 def book(sample, tmp_path_factory):
+    """The workbook as a reader that does not calculate sees it: formulas show the values
+    stored with them (test_xlsx_live recalculates them)."""
     path = write_report(sample, tmp_path_factory.mktemp("xlsx") / "assessment.xlsx")
-    return path, load_workbook(path)
+    return path, load_workbook(path, data_only=True)
 
 
 def rows(ws):
@@ -96,7 +101,9 @@ def test_unknown_outcomes_are_counted_per_server_and_the_sheet_says_so(book, sam
     unknown = int((sample.evaluation.findings["status"] == "unknown").sum())
     assert f"{unknown:,} outcomes the data could not decide" in wb["Findings"]["A1"].value
     statuses = {r[column(wb["Findings"], "Status")] for r in rows(wb["Findings"])}
-    assert statuses == {"fail", "accepted"}
+    assert statuses <= {"fail", "unknown"} and "fail" in statuses
+    accepted = {r[column(wb["Findings"], "Accepted")] for r in rows(wb["Findings"])}
+    assert accepted == {"yes", "no", None}  # None: the estate's rows
     ws = wb["Servers"]
     total = sum(r[column(ws, "Unknown")] for r in rows(ws))
     assert total == unknown
@@ -163,7 +170,7 @@ def test_conditional_colours(book):
 def test_findings_carry_remediation_and_the_accepted_reason(book, accepted):
     _, wb = book
     ws = wb["Findings"]
-    rows_accepted = [r for r in rows(ws) if r[column(ws, "Status")] == "accepted"]
+    rows_accepted = [r for r in rows(ws) if r[column(ws, "Accepted")] == "yes"]
     assert len(rows_accepted) == 1
     row = rows_accepted[0]
     assert row[column(ws, "Server")] == accepted["server"]
@@ -294,26 +301,77 @@ def test_formula_like_values_stay_text(hostile):
     for value in HOSTILE:
         assert value in cells, value
         assert cells[value].data_type == "s", value
+    live = {
+        "Score",
+        "Readiness",
+        "Disposition",
+        "Effort h",
+        "Blocker",
+        "High",
+        "Medium",
+        "Low",
+        "Info",
+        "Unknown",
+        "Blocker unknown",
+        "Accepted",
+        "Findings rows in place",
+    }
+    headers = header(ws)
     for value in ("=", "+", "-", "@"):
         for v, cell in cells.items():
             if isinstance(v, str) and v.startswith(value):
-                assert cell.data_type == "s" and cell.quotePrefix, v
+                if cell.data_type == "f":  # advisor's own formulas, in its verdict columns
+                    assert headers[cell.column - 1] in live, v
+                else:
+                    assert cell.data_type == "s" and cell.quotePrefix, v
     assert "bellname" in cells  # a control character XML cannot hold is dropped
     findings = {c.value: c for row in wb["Findings"].iter_rows(min_row=3) for c in row if c.value}
     for value in HOSTILE:
         assert findings[value].data_type == "s", value
 
 
-def test_no_formula_anywhere_in_the_sheet_xml(hostile):
+#: Every text a formula of advisor's may quote: statuses, severities, verdicts.
+FORMULA_WORDS = {
+    "fail", "unknown", "yes", "no", "blocker", "high", "medium", "low", "info",
+    "ready", "conditional", "not ready", "rehost", "replatform", "refactor", "retain",
+    "retire",
+}  # fmt: skip
+#: Sheets with formulas: the live scores and the Summary's counts (see xlsx_live).
+FORMULA_SHEETS = {"Summary", "Servers", "Findings"}
+
+
+def formulas_by_sheet(path) -> dict[str, list[str]]:
+    """The formula texts of each sheet, read from the XML."""
+    out = {}
+    with zipfile.ZipFile(path) as zf:
+        for i, title in enumerate(load_workbook(path, read_only=True).sheetnames, 1):
+            xml = zf.read(f"xl/worksheets/sheet{i}.xml").decode("utf-8")
+            out[title] = re.findall(r"<f>([^<]*)</f>", xml)
+    return out
+
+
+def assert_formulas_are_advisors(path) -> None:
+    """Formulas only where advisor puts them, quoting only advisor's own words: no text of
+    the inventory or the profile ever becomes part of a formula."""
+    for title, found in formulas_by_sheet(path).items():
+        assert not found or title in FORMULA_SHEETS, title
+        for text in found:
+            quoted = set(re.findall(r"&quot;([^&]*)&quot;|\"([^\"]*)\"", text))
+            words = {a or b for a, b in quoted}
+            assert words <= FORMULA_WORDS, (title, text)
+            assert not re.search(r"HYPERLINK|cmd|calc|SUM\(A1\)", text), text
+
+
+def test_no_formula_holds_inventory_text(hostile):
     path, _ = hostile
     with zipfile.ZipFile(path) as zf:
         sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
         assert len(sheets) == len(SHEETS)
         for name in sheets:
-            xml = zf.read(name).decode("utf-8")
-            assert not re.search(r"<f[\s>]", xml), name
-            assert "<script>" not in xml  # escaped as &lt;script&gt;
+            assert "<script>" not in zf.read(name).decode("utf-8")  # escaped
         servers = zf.read(f"xl/worksheets/sheet{SHEETS.index('Servers') + 1}.xml").decode()
+    assert_formulas_are_advisors(path)
+    assert formulas_by_sheet(path)["Servers"]  # the scores are live
     assert "=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)" in servers or (
         '=HYPERLINK("http://x","y")' in servers
     )
@@ -332,7 +390,4 @@ def test_hostile_values_in_the_profile_are_inert(tmp_path):
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r and r[0]}
     assert summary["Customer"] == "=cmd|' /C calc'!A0"
     assert dict(rows(wb["Profile"]))["consultant.name"] == "@evil"
-    with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            if name.startswith("xl/worksheets/sheet"):
-                assert not re.search(r"<f[\s>]", zf.read(name).decode("utf-8"))
+    assert_formulas_are_advisors(path)
