@@ -213,11 +213,14 @@ class ScopeServer:
     location: str
     segment: str
     reason: str
+    #: Whether the PDF lists it (the first `SCOPE_ROWS` of its category; the HTML all).
+    in_pdf: bool = True
 
 
 @dataclass
 class ScopeGroup:
-    """The out-of-scope servers of one category, capped at `SCOPE_ROWS`."""
+    """The out-of-scope servers of one category: all of them for the HTML, the first
+    `SCOPE_ROWS` marked `in_pdf`, and the PDF's line saying how many more."""
 
     key: str
     title: str
@@ -668,7 +671,8 @@ class ReportModel:
             replace(a, rules=[replace(r, rows=[s for s in r.rows if s.in_pdf]) for r in a.rules])
             for a in self.areas
         ]
-        return replace(self, areas=areas)
+        groups = [replace(g, rows=[r for r in g.rows if r.in_pdf]) for g in self.scope.groups]
+        return replace(self, areas=areas, scope=replace(self.scope, groups=groups))
 
 
 # --- questions for the customer and next steps ------------------------------------------------

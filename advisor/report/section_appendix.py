@@ -14,6 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from advisor.facts.identity import ROLES
 from advisor.report.formatting import _capital, _na, fmt_int
 from advisor.report.model_context import _Context, server_cells
 from advisor.report.model_types import (
@@ -70,6 +71,7 @@ def _findings(ctx: _Context, penalties: dict[str, float]) -> pd.DataFrame:
             np.where(f["status"].eq("accepted"), "not counted", ""),
         ),
         words=_evidence_in_words(f["evidence"]),
+        message=_unknown_in_words(f["message"], f["status"]),
     )
     return f.sort_values(["server_id", "_order", "_pen", "code"], ascending=[1, 1, 0, 1])
 
@@ -84,7 +86,25 @@ def _evidence_in_words(evidence: pd.Series) -> pd.Series:
         return text
     words = dict(zip(names, labels(names), strict=True))
     pattern = r"(^|; )(" + "|".join(map(re.escape, names)) + r"): "
-    return text.str.replace(pattern, lambda m: f"{m.group(1)}{words[m.group(2)]}: ", regex=True)
+    text = text.str.replace(pattern, lambda m: f"{m.group(1)}{words[m.group(2)]}: ", regex=True)
+    # A role is a fact's value named like a fact ('file_server'): in words as well.
+    roles = r"(: )(" + "|".join(r for r in ROLES if "_" in r) + r")(?=;|$)"
+    return text.str.replace(roles, lambda m: m.group(1) + m.group(2).replace("_", " "), regex=True)
+
+
+def _unknown_in_words(message: pd.Series, status: pd.Series) -> pd.Series:
+    """'cannot tell: os_eol, os_support_days_left unknown' (the engine's message of an
+    unknown verdict, naming facts) as 'Not known: <each fact in words>'; other messages
+    as they are. One replacement per distinct message, not per finding."""
+    text = message.astype("string").fillna("")
+    unknown = status.eq("unknown") & text.str.startswith("cannot tell: ")
+    if not unknown.any():
+        return text
+    said = {}
+    for m in text[unknown].unique():
+        names = m.removeprefix("cannot tell: ").removesuffix(" unknown").split(", ")
+        said[m] = "Not known: " + "; ".join(labels(names))
+    return text.where(~unknown, text[unknown].map(said))
 
 
 def _score_lines(srv: pd.DataFrame, f: pd.DataFrame) -> list[str]:

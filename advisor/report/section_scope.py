@@ -1,7 +1,7 @@
 """The Scope and effort section: what the assessment covers and what it leaves out, and why;
 the effort as servers plus one-off estate work; the segments, when the profile names them.
 
-The out-of-scope servers are listed per category, at most `SCOPE_ROWS` each ("and N more,
+The out-of-scope servers are listed per category, the PDF at most `SCOPE_ROWS` each ("and N more,
 listed in the workbook"), and segments at most `SEGMENT_ROWS`, so the section grows with
 the number of categories and rules, not with the estate.
 """
@@ -67,7 +67,6 @@ def _groups(out: pd.DataFrame, with_segment: bool) -> list[ScopeGroup]:
     """One group per category in the scope stage's order, the first `SCOPE_ROWS` by name."""
     groups = []
     for category, part in out.groupby("category", sort=False):
-        shown = part.head(SCOPE_ROWS)
         reasons = part["reason"].astype("string").fillna("").unique()
         common = str(reasons[0]) if len(reasons) == 1 else ""
         rows = [
@@ -83,10 +82,11 @@ def _groups(out: pd.DataFrame, with_segment: bool) -> list[ScopeGroup]:
                 ),
                 segment=_text(r.segment) if with_segment else "",
                 reason="" if common else _text(r.reason),
+                in_pdf=i < SCOPE_ROWS,
             )
-            for r in shown.itertuples()
+            for i, r in enumerate(part.itertuples())
         ]
-        more = len(part) - len(shown)
+        more = max(len(part) - SCOPE_ROWS, 0)
         groups.append(
             ScopeGroup(
                 key=str(category),

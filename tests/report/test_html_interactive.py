@@ -9,6 +9,7 @@ browser receives, not the model.
 from __future__ import annotations
 
 import re
+from html import escape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -224,3 +225,20 @@ def test_assets_with_a_closing_tag_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(html_report, "reports_dir", lambda: tmp_path)
     with pytest.raises(ValueError, match="</script"):
         interactive_assets()
+
+
+def test_out_of_scope_tables_list_every_server_in_the_html_and_cut_in_the_pdf(real_655):
+    """The 655-VM export sets aside more machines of one kind than the PDF lists: the HTML
+    names each of them, the PDF the first few with how many more."""
+    model = build_report_model(real_655)
+    out = real_655.out_of_scope
+    by_kind = out.groupby("category").size()
+    assert int(by_kind.max()) > 8, "the export no longer has a large out-of-scope category"
+    html = render_model(model, logo_src=None, medium="html")
+    pdf = render_model(model.for_pdf(), logo_src=None, medium="pdf")
+    scope_html = html[html.index('id="scope"') : html.index('id="findings"')]
+    scope_pdf = pdf[pdf.index('id="scope"') : pdf.index('id="findings"')]
+    for name in out["name"].astype(str):
+        assert f'<td class="name">{escape(display_text(name))}</td>' in scope_html, name
+    assert scope_pdf.count('<td class="name">') < len(out)
+    assert "more, listed in the workbook" in scope_pdf

@@ -187,5 +187,9 @@ def test_appendix_lists_every_finding_with_its_facts_in_words(planned, appendix)
         assert len(row.findings) == int(per_server.get(row.name, 0)), row.name
         for finding in row.findings:
             assert not re.search(r"(^|; )[a-z]+_[a-z_]+: ", finding.evidence), finding.evidence
+            assert not re.search(r": [a-z]+_[a-z_]+(;|$)", finding.evidence), finding.evidence
+            if finding.status == "unknown":  # what is missing, in words, not fact names
+                assert finding.message.startswith("Not known: "), finding.message
+                assert "_" not in finding.message, finding.message
     accepted = [f for row in appendix for f in row.findings if f.status == "accepted"]
     assert accepted and all(f.points == "not counted" for f in accepted)
