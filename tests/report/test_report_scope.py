@@ -84,13 +84,15 @@ def test_scope_section_of_the_sample(model, acme_sample):
     assert model.sections[1] == ("scope", "Scope and effort")
 
 
-def test_out_of_scope_rows_are_capped_per_category(tmp_path):
+def test_out_of_scope_rows_are_capped_per_category_in_the_pdf(tmp_path):
     body = [vinfo_row(f"tpl{i:02}", Template="True", **{"VM UUID": f"t{i}"}) for i in range(12)]
     path = write_xlsx(tmp_path / "inv.xlsx", {"vInfo": [VINFO_4X, vinfo_row("web01"), *body]})
     m = build_report_model(assess(load_inventory(path), default_profile()), date=DAY)
     [group] = m.scope.groups
     assert group.count == "12"
-    assert len(group.rows) == SCOPE_ROWS
+    assert len(group.rows) == 12  # every one for the HTML
+    [cut] = m.for_pdf().scope.groups
+    assert len(cut.rows) == SCOPE_ROWS
     assert group.more_text == f"and {12 - SCOPE_ROWS} more, listed in the workbook (Scope sheet)"
     assert "12 VMware templates are not part of the move" in m.summary.scope
 
