@@ -6,8 +6,9 @@ note, the header and the first data row, and hands the other rows to `hold_rows`
 turns them into sheet XML at once, in the same form openpyxl uses (inline strings, typed
 numbers and booleans, each formatted column with the style openpyxl gives its first data
 row), and keeps that XML in a temporary file, not in memory: the rows of a 100,000-server
-workbook take over a gigabyte as Python values. After the workbook is saved, `splice`
-copies it and streams the held XML in after the first data row. Text that looks like a
+workbook take over a gigabyte as Python values. After the workbook is saved, `finish`
+copies it once and streams the held XML in after the first data row (and puts the live
+formulas into their cells on the way). Text that looks like a
 formula keeps its quote-prefix text style, so it stays text.
 """
 
@@ -26,6 +27,8 @@ from xml.sax.saxutils import escape
 from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from advisor.report.xlsx_formulas import FormulaWriter, SheetFormulas
+
 #: Tables with more rows than this take the fast path.
 FAST_ROWS = 500
 #: Rows turned into XML and written to the held file at a time.
@@ -38,7 +41,7 @@ ZIP64_BYTES = zipfile.ZIP64_LIMIT - (64 << 20)
 
 @dataclass
 class HeldRows:
-    """The rows of one sheet as sheet XML in a temporary file, waiting for `splice`."""
+    """The rows of one sheet as sheet XML in a temporary file, waiting for `finish`."""
 
     first: int  # row number of the first held row; the row before it is the anchor
     file: IO[bytes] = field(default_factory=lambda: _temporary_file())
@@ -67,7 +70,7 @@ def _temporary_file() -> IO[bytes]:
 
 
 def pending(wb: Any) -> dict[str, HeldRows]:
-    """The rows held per sheet title, waiting for the splice."""
+    """The rows held per sheet title, waiting for `finish`."""
     if not hasattr(wb, "_advisor_pending"):
         wb._advisor_pending = {}
     return wb._advisor_pending
@@ -77,7 +80,7 @@ def hold_rows(
     wb: Any, ws: Any, title: str, rows: list[list[Any]], first: int, formats: list[str | None]
 ) -> None:
     """Turn `rows` (the sheet's rows from number `first` on) into sheet XML now and keep it
-    in a temporary file until `splice`. `formats` are the columns' number formats: each
+    in a temporary file until `finish`. `formats` are the columns' number formats: each
     formatted column gets the style openpyxl gives the same format in the first data row
     (registered here, so the ids are the ones openpyxl writes); other cells have none,
     except forced text, which keeps its own quote-prefix style."""
@@ -124,33 +127,6 @@ def supported(rows: list[list[Any]]) -> bool:
     )
 
 
-def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title -> part name inside the zip."""
-    book = z.read("xl/workbook.xml").decode("utf-8")
-    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    targets = {
-        m.group(2): m.group(1)
-        for m in re.finditer(r'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)
-    }
-    targets.update(
-        {
-            m.group(1): m.group(2)
-            for m in re.finditer(r'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels)
-        }
-    )
-    out = {}
-    for m in re.finditer(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', book):
-        target = targets[m.group(2)].lstrip("/")
-        out[_unescape(m.group(1))] = target if target.startswith("xl/") else "xl/" + target
-    return out
-
-
-def _unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
-    )
-
-
 def _row_xml(
     rows: list[list[Any]], first: int, styles: list[str | None], letters: list[str]
 ) -> str:
@@ -166,32 +142,31 @@ def _row_xml(
     return "".join(out)
 
 
-def splice(path: Path, waiting: dict[str, HeldRows]) -> None:
-    """Insert the held rows into the saved workbook at `path` (rewritten in place), streamed
-    from their files into the copy; the held files are closed (and so removed) after."""
-    if not waiting:
+def finish(
+    path: Path, waiting: dict[str, HeldRows], formulas: dict[str, SheetFormulas] | None = None
+) -> None:
+    """Rewrite the saved workbook at `path` in place, once: the held rows streamed in from
+    their files, and the waiting formulas put into their cells on the way (see
+    `xlsx_formulas.FormulaWriter`); every part is copied in blocks, none is read whole. The
+    held files are closed (and so removed) after."""
+    # Here, not at the top: xlsx_into reads sheets through xlsx_sheets, which uses this module.
+    from advisor.report.xlsx_into import sheet_parts
+
+    formulas = {t: f for t, f in (formulas or {}).items() if f.count()}
+    if not waiting and not formulas:
         return
-    tmp = path.with_name(path.name + ".splice.tmp")
+    tmp = path.with_name(path.name + ".finish.tmp")
     try:
         with zipfile.ZipFile(path) as src:
-            parts = {part: waiting[title] for title, part in _sheet_parts(src).items()
-                     if title in waiting}  # fmt: skip
-            if len(parts) != len(waiting):
-                missing = ", ".join(sorted(set(waiting) - set(_sheet_parts(src))))
-                raise RuntimeError(f"{missing}: sheet not found while splicing rows")
+            titles = {part: title for title, part in sheet_parts(src).items()}
+            missing = sorted((set(waiting) | set(formulas)) - set(titles.values()))
+            if missing:
+                raise RuntimeError(f"{', '.join(missing)}: sheet not found while finishing")
             try:
                 with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
                     for info in src.infolist():
-                        held = parts.get(info.filename)
-                        if held is None:
-                            dst.writestr(
-                                info,
-                                src.read(info.filename),
-                                compress_type=zipfile.ZIP_DEFLATED,
-                                compresslevel=1,
-                            )
-                        else:
-                            _write_part(dst, info, src.read(info.filename).decode("utf-8"), held)
+                        title = titles.get(info.filename, "")
+                        _copy_part(src, dst, info, waiting.get(title), formulas.get(title), title)
             except BaseException:  # a full disk, Ctrl-C: leave no half-written copy behind
                 tmp.unlink(missing_ok=True)
                 raise
@@ -202,17 +177,36 @@ def splice(path: Path, waiting: dict[str, HeldRows]) -> None:
         waiting.clear()
 
 
-def _write_part(dst: zipfile.ZipFile, info: zipfile.ZipInfo, xml: str, held: HeldRows) -> None:
+def _copy_part(
+    src: zipfile.ZipFile,
+    dst: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    held: HeldRows | None,
+    formulas: SheetFormulas | None,
+    title: str,
+) -> None:
+    """One part of the workbook into the copy: as it is, or with its held rows and formulas.
+    Opened by name, the entry takes the copy's compression (deflate, level 1)."""
+    size = info.file_size + (held.size if held is not None else 0)
+    with dst.open(info.filename, "w", force_zip64=size > ZIP64_BYTES) as raw:
+        out: Any = raw if formulas is None else FormulaWriter(raw, formulas, title)
+        if held is None:
+            with src.open(info) as r:
+                shutil.copyfileobj(r, out, COPY_BYTES)
+        else:
+            _write_part(out, info, src.read(info.filename).decode("utf-8"), held)
+        if formulas is not None:
+            out.close()
+
+
+def _write_part(out: Any, info: zipfile.ZipInfo, xml: str, held: HeldRows) -> None:
     """One sheet part: what openpyxl wrote up to the end of the anchor row, the held rows,
-    then the rest of what openpyxl wrote."""
+    then the rest of what openpyxl wrote. (openpyxl's own part of a sheet whose rows are
+    held is small: its header and first data row.)"""
     anchor = re.search(rf'<row r="{held.first - 1}"[^>]*>.*?</row>', xml, re.S)
     if anchor is None:
         raise RuntimeError(f"{info.filename}: row {held.first - 1} not found while splicing rows")
-    head, tail = xml[: anchor.end()].encode("utf-8"), xml[anchor.end() :].encode("utf-8")
-    big = len(head) + held.size + len(tail) > ZIP64_BYTES
-    # Opened by name, the entry takes the copy's compression (deflate, level 1).
-    with dst.open(info.filename, "w", force_zip64=big) as out:
-        out.write(head)
-        for chunk in held.chunks():
-            out.write(chunk)
-        out.write(tail)
+    out.write(xml[: anchor.end()].encode("utf-8"))
+    for chunk in held.chunks():
+        out.write(chunk)
+    out.write(xml[anchor.end() :].encode("utf-8"))

@@ -3,8 +3,9 @@
 openpyxl writes a formula without a result, so every reader that does not calculate
 (openpyxl itself, pandas, file previews, LibreOffice when it keeps the stored results)
 would show an empty cell. advisor knows every result already: the sheets are written
-with plain values, as before, and after saving, `inject` turns the chosen cells into
-formulas that keep those values as their cached results. The value a cell shows before
+with plain values, as before, and when the saved workbook is rewritten to splice in the
+held rows (`xlsx_fastrows.finish`), a `FormulaWriter` turns the chosen cells into formulas
+that keep those values as their cached results. The value a cell shows before
 any recalculation is then exactly the one the JSON holds, and a spreadsheet that
 recalculates (after the consultant changes a weight or accepts a finding) gets the same
 number from the formula.
@@ -17,15 +18,10 @@ from __future__ import annotations
 
 import codecs
 import re
-import shutil
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
-
-from advisor.report.xlsx_into import sheet_parts
 
 
 class RowFormulas(Sequence["str | None"]):
@@ -126,18 +122,41 @@ _CELL = (
 )
 
 
-class _Injector:
-    """Turns the waiting cells of one sheet into formulas, a run of whole rows at a time
-    (a cell never spans a row), counting what it placed."""
+class FormulaWriter:
+    """A writable stream for one sheet part that turns the waiting cells into formulas on
+    the way through, a run of whole rows at a time (a cell never spans a row), so that a
+    sheet of any size passes in blocks. `close` writes the rest and checks that every
+    waiting formula found its cell."""
 
-    def __init__(self, formulas: SheetFormulas) -> None:
+    def __init__(self, out: IO[bytes], formulas: SheetFormulas, title: str) -> None:
         letters = "|".join(sorted(formulas.letters(), key=lambda s: (-len(s), s)))
         self.pattern = re.compile(_CELL.format(letters=letters))
+        self.out, self.formulas, self.title = out, formulas, title
         self.lookup = formulas.lookup
         self.placed = 0
+        self._decode = codecs.getincrementaldecoder("utf-8")().decode
+        self._carry = ""
 
-    def rows(self, xml: str) -> str:
-        return self.pattern.sub(self._replace, xml)
+    def write(self, data: bytes) -> int:
+        text = self._carry + self._decode(data)
+        end = text.rfind("</row>")
+        if end < 0:
+            self._carry = text
+        else:
+            end += len("</row>")
+            self.out.write(self.pattern.sub(self._replace, text[:end]).encode("utf-8"))
+            self._carry = text[end:]
+        return len(data)
+
+    def close(self) -> None:
+        rest = self._carry + self._decode(b"", final=True)
+        self.out.write(self.pattern.sub(self._replace, rest).encode("utf-8"))
+        self._carry = ""
+        if self.placed != self.formulas.count():
+            # Every formula cell must have been written with its value first: a missing
+            # cell would silently lose its formula.
+            missing = self.formulas.count() - self.placed
+            raise RuntimeError(f"{self.title}: {missing} formula cells had no value")
 
     def _replace(self, m: re.Match[str]) -> str:
         letter, row, style, kind, number, text = m.groups()
@@ -154,64 +173,4 @@ class _Injector:
         return f"{head}><f>{f}</f></c>"
 
 
-def _check(injector: _Injector, formulas: SheetFormulas, title: str) -> None:
-    if injector.placed != formulas.count():
-        # Every formula cell must have been written with its value first: a missing cell
-        # would silently lose its formula.
-        missing = formulas.count() - injector.placed
-        raise RuntimeError(f"{title}: {missing} formula cells had no value")
-
-
-#: Bytes of sheet XML read at a time: the sheet of 100,000 servers is about 150 MB, which
-#: read whole, decoded, rewritten and encoded again would hold close to 1 GB at once.
-_BLOCK = 8 << 20
-
-
-def _stream_sheet(src: IO[bytes], dst: IO[bytes], formulas: SheetFormulas, title: str) -> None:
-    """Copy one sheet's XML from `src` to `dst`, injecting its formulas, a block of whole
-    rows at a time."""
-    injector = _Injector(formulas)
-    decode = codecs.getincrementaldecoder("utf-8")().decode
-    carry = ""
-    while block := src.read(_BLOCK):
-        text = carry + decode(block)
-        end = text.rfind("</row>")
-        if end < 0:
-            carry = text
-            continue
-        end += len("</row>")
-        dst.write(injector.rows(text[:end]).encode("utf-8"))
-        carry = text[end:]
-    dst.write(injector.rows(carry + decode(b"", final=True)).encode("utf-8"))
-    _check(injector, formulas, title)
-
-
-def inject(path: Path, pending: dict[str, SheetFormulas]) -> None:
-    """Turn the waiting cells of the saved workbook at `path` into formulas (in place),
-    streaming every part from the saved file to its copy, so that the memory used does not
-    grow with the sheets."""
-    pending = {t: f for t, f in pending.items() if f.count()}
-    if not pending:
-        return
-    tmp = path.with_name(path.name + ".formulas.tmp")
-    with zipfile.ZipFile(path) as src:
-        parts = sheet_parts(src)
-        edits = {parts[title]: (title, f) for title, f in pending.items()}
-        try:
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
-                for info in src.infolist():
-                    with (
-                        src.open(info) as r,
-                        dst.open(info.filename, "w", force_zip64=True) as w,
-                    ):
-                        if info.filename in edits:
-                            _stream_sheet(r, w, edits[info.filename][1], edits[info.filename][0])
-                        else:
-                            shutil.copyfileobj(r, w, _BLOCK)
-        except BaseException:  # a full disk, Ctrl-C: leave no half-written copy behind
-            tmp.unlink(missing_ok=True)
-            raise
-    shutil.move(tmp, path)
-
-
-__all__ = ["RowFormulas", "SheetFormulas", "inject", "sheet_formulas", "waiting"]
+__all__ = ["FormulaWriter", "RowFormulas", "SheetFormulas", "sheet_formulas", "waiting"]

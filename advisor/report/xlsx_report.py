@@ -31,8 +31,8 @@ from openpyxl import Workbook
 from advisor.engine.rules import SEVERITIES
 from advisor.errors import InputError
 from advisor.report.atomic import replacing
-from advisor.report.xlsx_fastrows import pending, splice
-from advisor.report.xlsx_formulas import inject, waiting
+from advisor.report.xlsx_fastrows import finish, pending
+from advisor.report.xlsx_formulas import waiting
 from advisor.report.xlsx_live import BLOCK_OK, SERVER_NO, live_scores, live_summary
 from advisor.report.xlsx_sheets import (
     BAD,
@@ -658,8 +658,7 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
     try:
         with replacing(path) as tmp:
             wb.save(tmp)
-            splice(tmp, pending(wb))
-            inject(tmp, waiting(wb))
+            finish(tmp, pending(wb), waiting(wb))
     except OSError as exc:
         raise InputError(f"{path}: cannot write the workbook ({exc.strerror or exc})") from exc
     return path

@@ -359,10 +359,10 @@ def test_an_interrupted_workbook_save_keeps_the_previous_file(tmp_path, monkeypa
     target = tmp_path / "portfolio.xlsx"
     target.write_bytes(b"previous workbook")
 
-    def interrupted(path, waiting):
+    def interrupted(path, waiting, formulas=None):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("advisor.report.xlsx_report.splice", interrupted)
+    monkeypatch.setattr("advisor.report.xlsx_report.finish", interrupted)
     wb = Workbook(write_only=True)
     wb.create_sheet("Portfolio").append(["x"])
     with pytest.raises(KeyboardInterrupt):
@@ -376,11 +376,11 @@ def test_sigterm_while_saving_a_workbook_keeps_the_previous_file(tmp_path, monke
     target = tmp_path / "portfolio.xlsx"
     target.write_bytes(b"previous workbook")
 
-    def terminated(path, waiting):
+    def terminated(path, waiting, formulas=None):
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)  # the handler interrupts this
 
-    monkeypatch.setattr("advisor.report.xlsx_report.splice", terminated)
+    monkeypatch.setattr("advisor.report.xlsx_report.finish", terminated)
     wb = Workbook(write_only=True)
     wb.create_sheet("Portfolio").append(["x"])
     with time_bound(4), pytest.raises(SystemExit) as caught:
@@ -393,10 +393,10 @@ def test_sigterm_while_saving_a_workbook_keeps_the_previous_file(tmp_path, monke
 def test_a_full_disk_while_saving_a_workbook_is_one_line(tmp_path, monkeypatch):
     target = tmp_path / "portfolio.xlsx"
 
-    def no_space(path, waiting):
+    def no_space(path, waiting, formulas=None):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("advisor.report.xlsx_report.splice", no_space)
+    monkeypatch.setattr("advisor.report.xlsx_report.finish", no_space)
     wb = Workbook(write_only=True)
     wb.create_sheet("Portfolio").append(["x"])
     with pytest.raises(InputError, match=r"portfolio.xlsx: cannot write the workbook \(No space"):

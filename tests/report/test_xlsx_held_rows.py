@@ -1,4 +1,4 @@
-"""The rows of big sheets wait for the splice as sheet XML in a temporary file, not as
+"""The rows of big sheets wait for `finish` as sheet XML in a temporary file, not as
 Python values (over a gigabyte at 100,000 servers), and the files go once the workbook is
 written, or fails to be."""
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from advisor.report.xlsx_fastrows import HeldRows, hold_rows, pending, splice
+from advisor.report.xlsx_fastrows import HeldRows, finish, hold_rows, pending
 from advisor.report.xlsx_report import save_workbook
 from advisor.report.xlsx_sheets import Col, table_sheet
 
@@ -61,6 +61,6 @@ def test_a_splice_that_fails_leaves_no_copy_and_closes_the_held_files(tmp_path):
     path = tmp_path / "t.xlsx"
     wb.save(path)
     with pytest.raises(RuntimeError, match="row 4 not found"):
-        splice(path, pending(wb))
+        finish(path, pending(wb))
     assert held.file.closed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx"]

@@ -317,10 +317,12 @@ def test_the_655_vm_export_recomputes_to_the_json(tmp_path, real_655):
 
 def test_formulas_injected_block_by_block_equal_the_whole(demo, acme_sample, tmp_path, monkeypatch):
     """The formulas are put in while the saved sheets stream through in blocks: with blocks
-    that cut rows, cells and multi-byte characters anywhere, the workbook is the same."""
-    from advisor.report import xlsx_formulas
+    that cut rows, cells and multi-byte characters anywhere, and with the rows of the
+    bigger sheets held and spliced in, the workbook is the same."""
+    from advisor.report import xlsx_fastrows, xlsx_sheets
 
-    monkeypatch.setattr(xlsx_formulas, "_BLOCK", 997)
+    monkeypatch.setattr(xlsx_fastrows, "COPY_BYTES", 997)
+    monkeypatch.setattr(xlsx_sheets, "FAST_ROWS", 40)  # the big sheets' rows held, spliced
     small = write_report(acme_sample, tmp_path / "blocks.xlsx")
     a, b = load_workbook(demo[0]), load_workbook(small)
     assert a.sheetnames == b.sheetnames
