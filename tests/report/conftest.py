@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,19 @@ def real_655(corpus: Path) -> Any:
     if not path.is_file():
         pytest.skip(f"{REAL_655} is not in the corpus")
     return assess_and_plan(load_inventory(path), default_profile())
+
+
+@pytest.fixture(scope="session")
+def strict_json() -> Any:
+    """`json.loads` that fails the test on NaN or Infinity: assessment.json is strict JSON."""
+
+    def parse(text: str) -> Any:
+        def refuse(name: str) -> None:
+            raise AssertionError(f"assessment.json holds {name}")
+
+        return json.loads(text, parse_constant=refuse)
+
+    return parse
 
 
 @pytest.fixture(scope="session")

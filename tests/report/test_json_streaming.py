@@ -4,7 +4,6 @@ at once, strict, and free of the machine's local paths."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,6 @@ from advisor.report.json_report import assessment_json, dumps_strict, stream_jso
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_inventories" / "acme-rvtools.xlsx"
 PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
-
-
-def _strict(text: str) -> dict:
-    def refuse(name: str) -> None:
-        raise AssertionError(f"assessment.json holds {name}")
-
-    return json.loads(text, parse_constant=refuse)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +48,7 @@ def test_parts_hold_every_server_once_in_the_contract_order(planned):
 
 
 def test_a_large_estate_is_written_compact_and_parses_to_the_indented_document(
-    planned, tmp_path, monkeypatch
+    planned, tmp_path, monkeypatch, strict_json
 ):
     small = (write_json(planned, tmp_path / "small")).read_text(encoding="utf-8")
     assert small.startswith('{\n  "tool"')  # indented for people
@@ -64,19 +56,21 @@ def test_a_large_estate_is_written_compact_and_parses_to_the_indented_document(
     monkeypatch.setattr(json_report, "PART_SERVERS", 3)
     large = (write_json(planned, tmp_path / "large")).read_text(encoding="utf-8")
     assert "\n" not in large.rstrip("\n") and large.endswith("}\n")
-    assert _strict(large) == _strict(small)
+    assert strict_json(large) == strict_json(small)
 
 
 @pytest.mark.parametrize("large", [False, True])
-def test_the_input_is_named_by_its_file_name_only(planned, tmp_path, monkeypatch, large):
+def test_the_input_is_named_by_its_file_name_only(
+    planned, tmp_path, monkeypatch, large, strict_json
+):
     if large:
         monkeypatch.setattr(json_report, "INDENT_UP_TO", 0)
     text = write_json(planned, tmp_path).read_text(encoding="utf-8")
-    assert _strict(text)["input"]["path"] == "acme-rvtools.xlsx"
+    assert strict_json(text)["input"]["path"] == "acme-rvtools.xlsx"
     assert str(SAMPLE.parent) not in text and str(ROOT) not in text
 
 
-def test_non_finite_numbers_in_a_part_are_null(planned, monkeypatch):
+def test_non_finite_numbers_in_a_part_are_null(planned, monkeypatch, strict_json):
     real = type(planned).server_json
 
     def with_nan(self, size=1000):
@@ -87,20 +81,22 @@ def test_non_finite_numbers_in_a_part_are_null(planned, monkeypatch):
             yield part
 
     monkeypatch.setattr(type(planned), "server_json", with_nan)
-    doc = _strict("".join(stream_json(planned, size=4)))
+    doc = strict_json("".join(stream_json(planned, size=4)))
     assert doc["servers"][4]["effort_hours"] is None
     assert doc["servers"][7]["effort_hours"] is None
     assert doc["servers"][5]["effort_hours"] is not None
 
 
-def test_empty_parts_and_an_estate_without_servers_still_make_a_list(planned, monkeypatch):
+def test_empty_parts_and_an_estate_without_servers_still_make_a_list(
+    planned, monkeypatch, strict_json
+):
     real = type(planned).server_json
     monkeypatch.setattr(
         type(planned), "server_json", lambda self, size=1000: iter([[], *real(self, size), []])
     )
     assert (
-        _strict("".join(stream_json(planned, size=50)))["servers"]
-        == _strict(dumps_strict(assessment_json(planned)))["servers"]
+        strict_json("".join(stream_json(planned, size=50)))["servers"]
+        == strict_json(dumps_strict(assessment_json(planned)))["servers"]
     )
     monkeypatch.setattr(type(planned), "server_json", lambda self, size=1000: iter([[], []]))
-    assert _strict("".join(stream_json(planned)))["servers"] == []
+    assert strict_json("".join(stream_json(planned)))["servers"] == []

@@ -8,9 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from advisor.inventory import load_inventory
-from advisor.plan.stage import assess_and_plan
-from advisor.profile import load_profile
 from advisor.report.model_context import _Context
 from advisor.report.section_next_steps import _next_steps
 
@@ -20,8 +17,8 @@ PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
 
 
 @pytest.fixture(scope="module")
-def planned():
-    return assess_and_plan(load_inventory(SAMPLE), load_profile(PROFILE))
+def planned(acme_planned):
+    return acme_planned
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ every output still written when a run has no plan."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -29,22 +28,15 @@ PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
 PLAN_SHEETS = ["Plan", "Groups", "Costs"]
 
 
-def _strict(text: str) -> dict:
-    def refuse(name: str) -> None:
-        raise AssertionError(f"assessment.json holds {name}")
-
-    return json.loads(text, parse_constant=refuse)
-
-
 @pytest.fixture(scope="module")
 def planned(acme_compared):
     return acme_compared
 
 
 @pytest.fixture(scope="module")
-def doc(planned, tmp_path_factory):
+def doc(planned, tmp_path_factory, strict_json):
     path = write_json(planned, tmp_path_factory.mktemp("json"))
-    return _strict(path.read_text(encoding="utf-8"))
+    return strict_json(path.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -468,9 +460,9 @@ def test_score_an_inventory_with_nothing_in_scope_is_scored_without_a_plan(tmp_p
 # --- no plan ----------------------------------------------------------------------------------
 
 
-def test_without_a_plan_every_output_is_still_written(acme_sample, tmp_path):
+def test_without_a_plan_every_output_is_still_written(acme_sample, tmp_path, strict_json):
     assert acme_sample.plan is None
-    data = _strict(write_json(acme_sample, tmp_path).read_text(encoding="utf-8"))
+    data = strict_json(write_json(acme_sample, tmp_path).read_text(encoding="utf-8"))
     assert data["plan"] is None
     assert all(s["sizing"] is None and s["wave"] is None for s in data["servers"])
     wb = load_workbook(write_workbook(acme_sample, tmp_path / "assessment.xlsx"))

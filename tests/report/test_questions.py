@@ -11,9 +11,6 @@ import pandas as pd
 import pytest
 
 from advisor.engine.assess import load_catalog_rules
-from advisor.inventory import load_inventory
-from advisor.plan.stage import assess_and_plan
-from advisor.profile import load_profile
 from advisor.report.model_context import _Context
 from advisor.report.questions import FACT_TOPIC, CustomerQuestion, customer_questions
 from advisor.report.section_questions import QUESTION_NAMES, _questions
@@ -24,9 +21,8 @@ PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
 
 
 @pytest.fixture(scope="module")
-def planned():
-    """The sample estate assessed and planned, as `advisor assess` does."""
-    return assess_and_plan(load_inventory(SAMPLE), load_profile(PROFILE))
+def planned(acme_planned):
+    return acme_planned
 
 
 @pytest.fixture(scope="module")
