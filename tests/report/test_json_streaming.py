@@ -14,7 +14,6 @@ from advisor.report.json_report import assessment_json, dumps_strict, stream_jso
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_inventories" / "acme-rvtools.xlsx"
-PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,11 @@ without a plan."""
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
 
 from advisor.report.model_context import _Context
 from advisor.report.section_next_steps import _next_steps
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "sample_inventories" / "acme-rvtools.xlsx"
-PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,10 +13,6 @@ from advisor.engine.assess import load_catalog_rules
 from advisor.report.model_context import _Context
 from advisor.report.questions import FACT_TOPIC, CustomerQuestion, customer_questions
 from advisor.report.section_questions import QUESTION_NAMES, _questions
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "sample_inventories" / "acme-rvtools.xlsx"
-PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
 
 
 @pytest.fixture(scope="module")

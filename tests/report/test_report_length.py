@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -19,9 +18,6 @@ from pypdf import PdfReader
 from advisor.report.html_report import render_model
 from advisor.report.model import build_report_model
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "sample_inventories" / "acme-rvtools.xlsx"
-PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
 DAY = dt.date(2026, 10, 5)
 #: The issue's target for the demo estate without the appendix.
 TARGET_PAGES = 25

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -24,9 +23,6 @@ from advisor.report.section_summary import (
     short_sentence,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "sample_inventories" / "acme-rvtools.xlsx"
-PROFILE = ROOT / "sample_inventories" / "acme-profile.yaml"
 DAY = dt.date(2026, 10, 5)
 
 
