@@ -62,13 +62,20 @@ _FORMATTER = _Formatter()
 
 @dataclass
 class Evaluation:
-    """Findings of one run: long table of non-pass server findings, the full status matrix,
-    and the estate-wide (portfolio) findings."""
+    """Findings of one run: long table of non-pass server findings, the full status matrix
+    (server x rule, categorical over `STATUSES`: one byte a cell at 100,000 servers and 80
+    rules), and the estate-wide (portfolio) findings."""
 
     findings: pd.DataFrame
     status: pd.DataFrame
     portfolio: pd.DataFrame
 
+
+#: A server rule's outcomes, in the order of the status matrix's categories.
+STATUSES = ("pass", "fail", "unknown", "accepted")
+_STATUS_TEXT = np.array(STATUSES, dtype=object)
+_UNKNOWN_AT = STATUSES.index("unknown")
+_ACCEPTED_AT = STATUSES.index("accepted")
 
 #: Columns of the estate-wide findings table (no server, no accepted reason).
 PORTFOLIO_COLUMNS = (
@@ -96,25 +103,32 @@ def evaluate(
     server_rules = [r for r in rules if r.spec.scope == "server" and settings[r.code].enabled]
     estate_rules = [r for r in rules if r.spec.scope == "portfolio" and settings[r.code].enabled]
     accepted = _accepted_index(exceptions)
-    status: dict[str, np.ndarray] = {}
+    status: dict[str, pd.Categorical] = {}
     parts: list[pd.DataFrame] = []
+    # One Python string per server id, shared by every rule's rows: an index of pandas'
+    # `str` dtype makes new string objects on each conversion.
+    ids = facts.index.to_numpy(dtype=object)
     for rule in server_rules:
         s = settings[rule.code]
         env: dict[str, Any] = {n: facts[n] for n in rule.facts_used}
         env.update(s.params)
         outcome = rule.expression.evaluate(env, facts.index)
-        codes = np.where(outcome.isna(), "unknown", np.where(outcome.fillna(False), "fail", "pass"))
-        codes = codes.astype(object)
+        failed = outcome.fillna(False).to_numpy(dtype=bool)
+        ranks = np.where(outcome.isna().to_numpy(), _UNKNOWN_AT, failed.astype(np.int8))
+        ranks = ranks.astype(np.int8)
         hits = accepted.get(rule.code)
         if hits:
-            mask = facts.index.isin(list(hits)) & (codes != "pass")
-            codes[mask] = "accepted"
-        status[rule.code] = codes
-        parts.append(_rule_findings(rule, s, codes, facts, names, hits or {}))
+            ranks[facts.index.isin(list(hits)) & (ranks != 0)] = _ACCEPTED_AT
+        status[rule.code] = pd.Categorical.from_codes(ranks, categories=STATUSES)
+        # One shared string per outcome: a string per cell would be millions of objects.
+        codes = _STATUS_TEXT.take(ranks)
+        part = _rule_findings(rule, s, codes, facts, ids, names, hits or {})
+        if part is not None:
+            parts.append(part)
     findings = (
         pd.concat(parts, ignore_index=True)
         if parts
-        else pd.DataFrame({c: [] for c in FINDING_COLUMNS})
+        else pd.DataFrame({c: pd.Series([], dtype=object) for c in FINDING_COLUMNS})
     )
     matrix = pd.DataFrame(status, index=facts.index)
     return Evaluation(findings, matrix, _portfolio(estate_rules, settings, portfolio))
@@ -132,13 +146,21 @@ def _rule_findings(
     s: RuleSettings,
     codes: np.ndarray,
     facts: pd.DataFrame,
+    ids: np.ndarray,
     names: pd.Series,
     reasons: dict[str, str],
-) -> pd.DataFrame:
+) -> pd.DataFrame | None:
+    """The rule's rows of the findings table (None when it passed everywhere).
+
+    Every text column is an object array whose equal values are one shared string: at
+    100,000 servers the table has some 700,000 rows, most of them unknown verdicts with the
+    same reason and evidence, and a string per row (what pandas' `str` columns become when
+    the parts are joined) cost about 400 MiB."""
     keep = codes != "pass"
     if not keep.any():
-        return pd.DataFrame({c: [] for c in FINDING_COLUMNS})
+        return None
     idx = facts.index[keep]
+    n = len(idx)
     # Only the rule's own columns of the rows it reports: copying the whole facts table
     # for every rule cost seconds.
     used = [c for c in facts.columns if c in rule.facts_used or c in rule.message_fields]
@@ -150,21 +172,42 @@ def _rule_findings(
         messages[explained] = format_messages(rule, s, rows[explained], names)
     if (~explained).any():
         messages[~explained] = _unknown_reasons(rule, rows[~explained])
+    columns = {
+        "server_id": ids[keep],
+        "code": _same(rule.code, n),
+        "name": _same(rule.name, n),
+        "area": _same(rule.spec.area, n),
+        "severity": _same(s.severity, n),
+        "status": sub_codes,
+        "message": _shared(messages),
+        "disposition": _same(rule.spec.disposition, n),
+        "effort_hours": np.full(n, rule.spec.effort_hours, dtype=float),
+        "evidence": _shared(evidence(rule, rows)),
+        "reason": np.array(
+            [reasons.get(i) for i in ids[keep]] if reasons else [None] * n, dtype=object
+        ),
+    }
+    # Object columns, not pandas' inferred `str`: those would hold a copy of every string.
     return pd.DataFrame(
-        {
-            "server_id": idx.to_numpy(),
-            "code": rule.code,
-            "name": rule.name,
-            "area": rule.spec.area,
-            "severity": s.severity,
-            "status": sub_codes,
-            "message": messages,
-            "disposition": rule.spec.disposition,
-            "effort_hours": rule.spec.effort_hours,
-            "evidence": evidence(rule, rows),
-            "reason": [reasons.get(i) for i in idx],
-        }
+        {k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in columns.items()}, copy=False
     )
+
+
+def _same(value: str, n: int) -> np.ndarray:
+    """`n` references to one string, as an object column (`np.full` would make `n` copies:
+    it goes through a NumPy string first)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
+def _shared(values: np.ndarray) -> np.ndarray:
+    """`values` with equal strings made one object (NA and None kept)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    out = np.asarray(uniques, dtype=object).take(codes) if len(uniques) else values.copy()
+    if (codes < 0).any():
+        out[codes < 0] = values[codes < 0]
+    return out
 
 
 def evidence(rule: Rule, rows: pd.DataFrame) -> np.ndarray:

@@ -177,17 +177,22 @@ def write_reports(
     except OSError as exc:
         raise InputError(f"{folder}: cannot create the output folder ({exc.strerror})") from exc
     model = None
+    questions = None
     if "html" in only or "pdf" in only:
         from advisor.report.model import build_report_model
+        from advisor.report.questions import customer_questions
 
-        model = build_report_model(assessment, appendix)  # charts are drawn where used
+        # Asked once for the report and the workbook: at 100,000 servers the questions
+        # take seconds and a few hundred MiB while they are worked out.
+        questions = customer_questions(assessment)
+        model = build_report_model(assessment, appendix, questions=questions)
     pdf_name = OUTPUT_NAMES[OUTPUT_KINDS.index("pdf")]
     pdf_worker: Any = contextlib.nullcontext()
     if "pdf" in only:
         pdf_worker = worker or PdfWorker()
     try:
         with signals_as_exit(), Staging(folder) as staging, pdf_worker as running:
-            unavailable = _render_set(assessment, model, staging, running, names)
+            unavailable = _render_set(assessment, model, staging, running, names, questions)
             others = tuple(n for n in OUTPUT_NAMES if n not in names)
             if unavailable is None:
                 return staging.publish(names, drop=others)
@@ -221,7 +226,12 @@ def _listed(names: list[str]) -> str:
 
 
 def _render_set(
-    assessment: Any, model: Any, staging: Any, running: PdfWorker | None, names: tuple[str, ...]
+    assessment: Any,
+    model: Any,
+    staging: Any,
+    running: PdfWorker | None,
+    names: tuple[str, ...],
+    questions: list[Any] | None = None,
 ) -> _PdfUnavailable | None:
     """Write the outputs `names` into the staging folder: the PDF is laid out in the worker
     (it returns the bytes; only this process writes files) while this process writes the
@@ -229,7 +239,7 @@ def _render_set(
     A file-system error is raised as the OSError itself: the writers name their file, but
     that file is in the staging folder, which means nothing to the user."""
     try:
-        return _render_files(assessment, model, staging, running, names)
+        return _render_files(assessment, model, staging, running, names, questions)
     except InputError as exc:
         if isinstance(exc.__cause__, OSError):
             raise exc.__cause__ from None
@@ -237,7 +247,12 @@ def _render_set(
 
 
 def _render_files(
-    assessment: Any, model: Any, staging: Any, running: PdfWorker | None, names: tuple[str, ...]
+    assessment: Any,
+    model: Any,
+    staging: Any,
+    running: PdfWorker | None,
+    names: tuple[str, ...],
+    questions: list[Any] | None = None,
 ) -> _PdfUnavailable | None:
     json_name, html_name, xlsx_name, pdf_name = OUTPUT_NAMES
     pdf_job = None
@@ -253,7 +268,7 @@ def _render_files(
     if xlsx_name in names:
         from advisor.report.xlsx_report import write_xlsx
 
-        write_xlsx(assessment, staging.path(xlsx_name))
+        write_xlsx(assessment, staging.path(xlsx_name), questions=questions)
     if html_name in names:
         from advisor.report.html_report import write_model_html
 

@@ -84,7 +84,7 @@ from advisor.report.model_types import (
     Tile,
     TopFinding,
 )
-from advisor.report.questions import customer_questions
+from advisor.report.questions import CustomerQuestion, customer_questions
 from advisor.report.section_appendix import _appendix
 from advisor.report.section_areas import _areas
 from advisor.report.section_connectivity import _connectivity
@@ -100,11 +100,17 @@ from advisor.report.theme import build_theme
 
 
 def build_report_model(
-    assessment: Any, appendix: bool = False, *, date: dt.date | None = None
+    assessment: Any,
+    appendix: bool = False,
+    *,
+    date: dt.date | None = None,
+    questions: list[CustomerQuestion] | None = None,
 ) -> ReportModel:
-    """The report model of one assessment; `date` is the report date (default today)."""
+    """The report model of one assessment; `date` is the report date (default today).
+    `questions` are the assessment's `customer_questions` when the caller has them already
+    (the workbook needs them too)."""
     ctx = _Context(assessment)
-    asked = customer_questions(assessment)
+    asked = customer_questions(assessment) if questions is None else questions
     today = date or dt.date.today()
     theme = build_theme(assessment.profile.branding)
     cover = _cover(ctx, today)

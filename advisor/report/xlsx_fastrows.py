@@ -80,21 +80,38 @@ def hold_rows(
     wb: Any, ws: Any, title: str, rows: list[list[Any]], first: int, formats: list[str | None]
 ) -> None:
     """Turn `rows` (the sheet's rows from number `first` on) into sheet XML now and keep it
-    in a temporary file until `finish`. `formats` are the columns' number formats: each
+    in a temporary file until `finish` (see `RowHolder`, which takes rows in parts)."""
+    width = max((len(r) for r in rows), default=0)
+    RowHolder(wb, ws, title, first, formats, width).add(rows)
+
+
+class RowHolder:
+    """The held rows of one sheet, taken part after part in sheet order, so a big table
+    never exists whole as Python values: each part becomes XML in the sheet's temporary
+    file before the next is built. `formats` are the columns' number formats: each
     formatted column gets the style openpyxl gives the same format in the first data row
     (registered here, so the ids are the ones openpyxl writes); other cells have none,
     except forced text, which keeps its own quote-prefix style."""
-    styles: list[str | None] = [None] * len(formats)
-    for j, fmt in enumerate(formats):
-        if fmt:
-            cell = WriteOnlyCell(ws)
-            cell.number_format = fmt
-            styles[j] = str(cell.style_id) if cell.has_style else None
-    held = HeldRows(first)
-    pending(wb)[title] = held
-    letters = [get_column_letter(i + 1) for i in range(max((len(r) for r in rows), default=0))]
-    for start in range(0, len(rows), BLOCK_ROWS):
-        held.write(_row_xml(rows[start : start + BLOCK_ROWS], first + start, styles, letters))
+
+    def __init__(
+        self, wb: Any, ws: Any, title: str, first: int, formats: list[str | None], width: int
+    ) -> None:
+        self.styles: list[str | None] = [None] * len(formats)
+        for j, fmt in enumerate(formats):
+            if fmt:
+                cell = WriteOnlyCell(ws)
+                cell.number_format = fmt
+                self.styles[j] = str(cell.style_id) if cell.has_style else None
+        self.held = HeldRows(first)
+        pending(wb)[title] = self.held
+        self.letters = [get_column_letter(i + 1) for i in range(width)]
+        self.next = first  # the row number the next part starts at
+
+    def add(self, rows: list[list[Any]]) -> None:
+        for start in range(0, len(rows), BLOCK_ROWS):
+            block = rows[start : start + BLOCK_ROWS]
+            self.held.write(_row_xml(block, self.next, self.styles, self.letters))
+            self.next += len(block)
 
 
 def has_risky(rows: list[list[Any]]) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from advisor.report.formatting import display_text
-from advisor.report.questions import customer_questions
+from advisor.report.questions import CustomerQuestion, customer_questions
 from advisor.report.xlsx_sheets import Col, Table, table_sheet
 
 #: The one row of a question about every server in scope (a row per server says nothing).
@@ -32,10 +32,14 @@ QUESTION_COLS: tuple[Col, ...] = (
 )
 
 
-def question_frame(assessment: Any) -> pd.DataFrame:
+def question_frame(
+    assessment: Any, questions: list[CustomerQuestion] | None = None
+) -> pd.DataFrame:
     """One row per question and server concerned, questions in the module's order (most
-    servers first), servers by name; the site is the server's site as the profile set it."""
-    questions = customer_questions(assessment)
+    servers first), servers by name; the site is the server's site as the profile set it.
+    `questions`: the assessment's `customer_questions`, when the caller has them."""
+    if questions is None:
+        questions = customer_questions(assessment)
     if not questions:
         return pd.DataFrame({c.key: pd.Series([], dtype=object) for c in QUESTION_COLS})
     heads = pd.DataFrame(
@@ -67,8 +71,10 @@ def question_frame(assessment: Any) -> pd.DataFrame:
     return out[[c.key for c in QUESTION_COLS]]
 
 
-def write_questions(wb: Any, assessment: Any) -> Table:
-    frame = question_frame(assessment)
+def write_questions(
+    wb: Any, assessment: Any, questions: list[CustomerQuestion] | None = None
+) -> Table:
+    frame = question_frame(assessment, questions)
     topics = frame["topic"].nunique()
     note = (
         f"{topics} questions for the customer, one row per question and server they concern "

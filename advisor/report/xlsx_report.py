@@ -664,8 +664,9 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
     return path
 
 
-def write_xlsx(assessment: Any, path: str | Path) -> Path:
-    """Write the scored workbook to `path` (a folder gets `assessment.xlsx`); return the path."""
+def write_xlsx(assessment: Any, path: str | Path, *, questions: list[Any] | None = None) -> Path:
+    """Write the scored workbook to `path` (a folder gets `assessment.xlsx`); return the path.
+    `questions`: the assessment's customer questions, when the caller has them already."""
     from advisor.report.xlsx_matrix import write_matrix
     from advisor.report.xlsx_plan import (
         plan_server_cols,
@@ -700,7 +701,7 @@ def write_xlsx(assessment: Any, path: str | Path) -> Path:
     live_summary(wb, summary_rows, server_table, finding_table)
     write_settings(wb, assessment.profile)
     write_matrix(wb, assessment, servers)
-    write_questions(wb, assessment)
+    write_questions(wb, assessment, questions)
     write_estate_work(wb, estate_frame(assessment), summary["effort_hours_servers"])
     if plan is not None:
         write_plan(wb, plan)

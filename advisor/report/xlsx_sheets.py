@@ -29,7 +29,13 @@ from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from advisor.report.xlsx_fastrows import FAST_ROWS, has_risky, hold_rows, supported
+from advisor.report.xlsx_fastrows import (
+    FAST_ROWS,
+    RowHolder,
+    has_risky,
+    hold_rows,
+    supported,
+)
 
 #: Characters XML 1.0 cannot hold (openpyxl refuses them); dropped from inventory text.
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -160,6 +166,34 @@ def column_values(ws: Any, series: pd.Series) -> list[Any]:
     return values
 
 
+#: Rows of a big table turned into values and XML at a time.
+PART_ROWS = 10_000
+
+
+def plain_columns(frame: pd.DataFrame, cols: Sequence[Col]) -> bool:
+    """True when every cell of the table's columns is one the fast rows write (text, a
+    number, a truth value or nothing), told from the dtypes and, for object columns, from
+    the values' types: no row is built to find out."""
+    for col in cols:
+        if col.key not in frame.columns:
+            continue
+        series = frame[col.key]
+        dtype = series.dtype
+        if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.StringDtype):
+            continue
+        if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+            continue
+        if not pd.api.types.is_object_dtype(dtype):
+            return False
+        values = series.to_numpy(dtype=object, na_value=None)
+        if not all(v is None or isinstance(v, _PLAIN) for v in values):
+            return False
+    return True
+
+
+_PLAIN = (str, int, float, bool)
+
+
 def frame_rows(ws: Any, frame: pd.DataFrame, cols: Sequence[Col]) -> list[list[Any]]:
     """The frame's columns in `cols` order as row lists of plain, safe values."""
     columns = []
@@ -267,26 +301,46 @@ def table_sheet(
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    rows = frame_rows(ws, frame, cols)
-    fast = len(rows) > FAST_ROWS and supported(rows)
-    risky = fast and has_risky(rows)
-    if risky and note is None:
-        # The spliced rows find their quote-prefix text style in the note row (cell B1),
-        # which this sheet does not have: formula-like text takes the ordinary path.
-        fast = False
-    if note is not None:
-        note_row = [styled(ws, note, font=NOTE_FONT)]
-        if risky:
-            # An empty text cell with a quote prefix registers the style the spliced rows
-            # give to formula-like text (see xlsx_fastrows).
-            note_row.append(text_cell(ws, None))
+    if note is not None and n > FAST_ROWS and plain_columns(frame, cols):
+        # A big table in parts: its rows never exist whole as Python values (a Costs sheet
+        # of 100,000 servers on two providers would take some 400 MiB as such).
+        note_row = [styled(ws, note, font=NOTE_FONT), text_cell(ws, None)]
+        # The empty quote-prefixed text cell registers the style spliced formula-like text
+        # takes (see xlsx_fastrows); which part holds such text is not known yet.
         ws.append(note_row)
-    for line in lines:
-        ws.append([v if isinstance(v, Cell) else safe(ws, v) for v in line])
-    ws.append(header_cells(ws, [c.header for c in cols], comments))
-    if fast:
-        hold_rows(wb, ws, title, rows[1:], head + 2, [c.fmt for c in cols])
-        rows = rows[:1]
+        for line in lines:
+            ws.append([v if isinstance(v, Cell) else safe(ws, v) for v in line])
+        ws.append(header_cells(ws, [c.header for c in cols], comments))
+        holder = RowHolder(wb, ws, title, head + 2, [c.fmt for c in cols], len(cols))
+        for start in range(1, n, PART_ROWS):
+            part = frame_rows(ws, frame.iloc[start : start + PART_ROWS], cols)
+            if not supported(part):  # plain_columns rules this out
+                raise TypeError(f"{title}: a value the fast rows cannot write")
+            holder.add(part)
+        rows = frame_rows(ws, frame.iloc[:1], cols)
+        fast = True
+    else:
+        rows = frame_rows(ws, frame, cols)
+        fast = n > FAST_ROWS and supported(rows)
+        risky = fast and has_risky(rows)
+        if risky and note is None:
+            # The spliced rows find their quote-prefix text style in the note row (cell
+            # B1), which this sheet does not have: formula-like text takes the ordinary
+            # path.
+            fast = False
+        if note is not None:
+            note_row = [styled(ws, note, font=NOTE_FONT)]
+            if risky:
+                # An empty text cell with a quote prefix registers the style the spliced
+                # rows give to formula-like text (see xlsx_fastrows).
+                note_row.append(text_cell(ws, None))
+            ws.append(note_row)
+        for line in lines:
+            ws.append([v if isinstance(v, Cell) else safe(ws, v) for v in line])
+        ws.append(header_cells(ws, [c.header for c in cols], comments))
+        if fast:
+            hold_rows(wb, ws, title, rows[1:], head + 2, [c.fmt for c in cols])
+            rows = rows[:1]
     formats = [(j, c.fmt) for j, c in enumerate(cols) if c.fmt]
     templates = {}
     for j, fmt in formats:

@@ -40,10 +40,14 @@ def _cells(path):
     return out
 
 
-def test_fast_rows_equal_openpyxl_rows(assessment, tmp_path, monkeypatch):
+@pytest.mark.parametrize("part_rows", [10_000, 3])
+def test_fast_rows_equal_openpyxl_rows(assessment, tmp_path, monkeypatch, part_rows):
+    """Also when a big table is built and held in parts of a few rows (`part_rows` 3: the
+    40 servers' rows in 14 parts)."""
     monkeypatch.setattr(sheets, "FAST_ROWS", 10**9)
     slow = write_workbook(assessment, tmp_path / "slow.xlsx")
     monkeypatch.setattr(sheets, "FAST_ROWS", 1)
+    monkeypatch.setattr(sheets, "PART_ROWS", part_rows)
     fast = write_workbook(assessment, tmp_path / "fast.xlsx")
     a, b = _cells(slow), _cells(fast)
     assert a == b
