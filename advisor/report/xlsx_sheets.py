@@ -154,16 +154,22 @@ def column_values(ws: Any, series: pd.Series) -> list[Any]:
         v is None or type(v) is str for v in values
     ):  # mixed object columns (profile values, rejected cell values): value by value
         return [safe(ws, v) for v in values]
-    strings = series.astype(object).where(series.notna(), "").astype(str)
-    dirty = strings.str.contains(ILLEGAL, regex=True) | (strings.str.len() > MAX_TEXT // 2)
-    if dirty.any():
-        for i in dirty.to_numpy().nonzero()[0]:
-            values[i] = clean_text(values[i])
-    risky = strings.str.startswith(FORMULA_LEAD) | strings.isin(ERROR_CODES)
-    if risky.any():
-        for i in risky.to_numpy().nonzero()[0]:
-            values[i] = text_cell(ws, clean_text(values[i]))
+    # The column's texts searched as one string (a few C-speed scans instead of a pandas
+    # string operation per check and column); a hit is settled value by value.
+    texts = [v for v in values if v is not None]
+    if not texts:
+        return values
+    joined = "\n".join(texts)
+    if ILLEGAL.search(joined) or max(map(len, texts)) > MAX_TEXT // 2:
+        values = [clean_text(v) for v in values]
+        joined = "\n".join(v for v in values if v is not None)
+    if "#" in joined or _LINE_LEAD.search(joined):  # error codes all start with '#'
+        values = [text_cell(ws, v) if is_risky(v) else v for v in values]
     return values
+
+
+#: A line that starts like a formula, in a column's texts joined by line breaks.
+_LINE_LEAD = re.compile("^[" + re.escape("".join(FORMULA_LEAD)) + "]", re.MULTILINE)
 
 
 #: Rows of a big table turned into values and XML at a time.

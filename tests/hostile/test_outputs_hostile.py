@@ -92,7 +92,7 @@ class Renderers:
         path.write_bytes(json.dumps({"run": word}).encode())
         return path
 
-    def xlsx(self, word, path):
+    def xlsx(self, word, path, questions=None):
         self._maybe_fail("assessment.xlsx")
         Path(path).write_bytes(f"xlsx {word}".encode())
         return Path(path)
@@ -112,7 +112,8 @@ class Renderers:
 def fake(monkeypatch) -> Renderers:
     r = Renderers()
     model = "advisor.report.model.build_report_model"
-    monkeypatch.setattr(model, lambda a, appendix=False: WordModel(a))
+    monkeypatch.setattr(model, lambda a, appendix=False, questions=None: WordModel(a))
+    monkeypatch.setattr("advisor.report.questions.customer_questions", lambda a: [])
     monkeypatch.setattr("advisor.report.json_report.write_json", r.json)
     monkeypatch.setattr("advisor.report.xlsx_report.write_xlsx", r.xlsx)
     monkeypatch.setattr("advisor.report.html_report.write_model_html", r.html)
