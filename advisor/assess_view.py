@@ -114,30 +114,34 @@ def _area_rows(a: Assessment) -> list[tuple[str, str, int, str, str, str, int]]:
     the most severe rule there (the most frequent among equals) with its title and count."""
     f = a.evaluation.findings
     failed = f[f["status"] == "fail"]
-    order = list(CORE_AREAS) + sorted(set(failed["area"]) - set(CORE_AREAS))
+    if failed.empty:
+        return []
     rank = {sev: i for i, sev in enumerate(SEVERITIES)}
     titles = {r.code: r.spec.title for r in a.rules}
-    rows = []
-    for area in order:
-        sub = failed[failed["area"] == area]
-        if sub.empty:
-            continue
-        worst = max(sub["severity"], key=rank.__getitem__)
-        per_rule = sub.groupby("code").agg(n=("server_id", "size"), sev=("severity", "first"))
-        per_rule["rank"] = per_rule["sev"].map(rank)
-        code = per_rule.sort_values(["rank", "n"], ascending=False).index[0]
-        rows.append(
-            (
-                str(area),
-                str(AREA_TITLES.get(area, str(area))),
-                int(sub["server_id"].nunique()),
-                str(worst),
-                str(code),
-                str(titles[code]),
-                int(per_rule.loc[code, "n"]),
-            )
+    # One grouping for every area: failures per rule, then the top rule of each area.
+    per_rule = (
+        failed.groupby(["area", "code"])
+        .agg(n=("server_id", "size"), sev=("severity", "first"))
+        .reset_index()
+    )
+    per_rule["rank"] = per_rule["sev"].map(rank)
+    top = per_rule.sort_values(["rank", "n"], ascending=False, kind="stable")
+    top = top.drop_duplicates("area").set_index("area")
+    servers = failed.groupby("area", sort=False)["server_id"].nunique()
+    order = list(CORE_AREAS) + sorted(set(failed["area"]) - set(CORE_AREAS))
+    return [
+        (
+            str(area),
+            str(AREA_TITLES.get(area, str(area))),
+            int(servers[area]),
+            str(top.at[area, "sev"]),
+            str(top.at[area, "code"]),
+            str(titles[top.at[area, "code"]]),
+            int(top.at[area, "n"]),
         )
-    return rows
+        for area in order
+        if area in top.index
+    ]
 
 
 def _top_findings(a: Assessment) -> Table:

@@ -19,18 +19,18 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError, short_error
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 #: The outputs of `write_reports`, in the order their paths are returned.
 OUTPUT_NAMES = ("assessment.json", "assessment.html", "assessment.xlsx", "assessment.pdf")
@@ -85,6 +85,11 @@ class PdfWorker:
     for, when the block it serves ends with an exception."""
 
     def __init__(self) -> None:
+        # Imported here: multiprocessing costs a tenth of a second to import, for nothing
+        # when no PDF is asked for.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("spawn")
         # The process starts in the thread that submits first, which is this one.
         deathsig = threading.current_thread() is threading.main_thread()
@@ -287,6 +292,8 @@ def _render_files(
 
 def _pdf_bytes(job: Future, model: Any) -> bytes:
     """The PDF from the worker; laid out here if the worker died (killed, out of memory)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from advisor.report.pdf_report import model_pdf
 
     try:

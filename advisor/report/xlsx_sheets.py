@@ -319,10 +319,7 @@ def table_sheet(
         ws.append(header_cells(ws, [c.header for c in cols], comments))
         holder = RowHolder(wb, ws, title, head + 2, [c.fmt for c in cols], len(cols))
         for start in range(1, n, PART_ROWS):
-            part = frame_rows(ws, frame.iloc[start : start + PART_ROWS], cols)
-            if not supported(part):  # plain_columns rules this out
-                raise TypeError(f"{title}: a value the fast rows cannot write")
-            holder.add(part)
+            holder.add(frame_rows(ws, frame.iloc[start : start + PART_ROWS], cols))
         rows = frame_rows(ws, frame.iloc[:1], cols)
         fast = True
     else:
