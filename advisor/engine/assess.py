@@ -178,25 +178,47 @@ class Assessment:
         findings = _FindingsByServer(self.evaluation.findings)
         table = self.servers.sort_values(["name", "id"])
         in_scope = {"in_scope": True, "category": None, "reason": None}
+        columns = ("id", "name", "site", "segment", "role", "score", "readiness", "disposition",
+                   "confidence", "confidence_gaps", "effort_hours")  # fmt: skip
         for start in range(0, len(table), size):
             part = table.iloc[start : start + size]
+            # Column by column into plain lists (missing values as None): iterating rows
+            # of pandas' Arrow-backed columns costs a call per cell.
+            rows = zip(
+                *(part[c].to_numpy(dtype=object, na_value=None).tolist() for c in columns),
+                findings.of(part["id"]),
+                strict=True,
+            )
             yield [
                 {
-                    "id": row.id,
-                    "name": row.name,
-                    "site": None if pd.isna(row.site) else row.site,
-                    "segment": None if pd.isna(row.segment) else row.segment,
+                    "id": sid,
+                    "name": name,
+                    "site": site,
+                    "segment": segment,
                     "scope": in_scope,
-                    "role": row.role,
-                    "score": int(row.score),
-                    "readiness": row.readiness,
-                    "disposition": row.disposition,
-                    "confidence": int(row.confidence),
-                    "confidence_gaps": _split(row.confidence_gaps),
-                    "effort_hours": float(row.effort_hours),
+                    "role": role,
+                    "score": int(score),
+                    "readiness": readiness,
+                    "disposition": disposition,
+                    "confidence": int(confidence),
+                    "confidence_gaps": _split(gaps),
+                    "effort_hours": float(effort),
                     "findings": items,
                 }
-                for row, items in zip(part.itertuples(), findings.of(part["id"]), strict=True)
+                for (
+                    sid,
+                    name,
+                    site,
+                    segment,
+                    role,
+                    score,
+                    readiness,
+                    disposition,
+                    confidence,
+                    gaps,
+                    effort,
+                    items,
+                ) in rows
             ]
         out = self.out_of_scope.sort_values(["name", "id"])
         for start in range(0, len(out), size):
@@ -235,7 +257,7 @@ class Assessment:
 
 def _split(text: Any) -> list[str]:
     """'backup, owner' -> ['backup', 'owner']; [] for nothing."""
-    return [] if pd.isna(text) or not text else str(text).split(", ")
+    return [] if text is None or pd.isna(text) or not text else str(text).split(", ")
 
 
 class _FindingsByServer:

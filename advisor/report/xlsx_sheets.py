@@ -202,13 +202,16 @@ _PLAIN = (str, int, float, bool)
 
 def frame_rows(ws: Any, frame: pd.DataFrame, cols: Sequence[Col]) -> list[list[Any]]:
     """The frame's columns in `cols` order as row lists of plain, safe values."""
-    columns = []
-    for col in cols:
-        if col.key in frame.columns:
-            columns.append(column_values(ws, frame[col.key]))
-        else:
-            columns.append([None] * len(frame))
+    columns = frame_columns(ws, frame, cols)
     return [list(row) for row in zip(*columns, strict=True)] if columns else []
+
+
+def frame_columns(ws: Any, frame: pd.DataFrame, cols: Sequence[Col]) -> list[list[Any]]:
+    """The frame's columns in `cols` order as lists of plain, safe values."""
+    return [
+        column_values(ws, frame[col.key]) if col.key in frame.columns else [None] * len(frame)
+        for col in cols
+    ]
 
 
 # --- sheets --------------------------------------------------------------------------------
@@ -319,7 +322,7 @@ def table_sheet(
         ws.append(header_cells(ws, [c.header for c in cols], comments))
         holder = RowHolder(wb, ws, title, head + 2, [c.fmt for c in cols], len(cols))
         for start in range(1, n, PART_ROWS):
-            holder.add(frame_rows(ws, frame.iloc[start : start + PART_ROWS], cols))
+            holder.add_columns(frame_columns(ws, frame.iloc[start : start + PART_ROWS], cols))
         rows = frame_rows(ws, frame.iloc[:1], cols)
         fast = True
     else:

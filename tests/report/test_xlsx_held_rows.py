@@ -64,3 +64,26 @@ def test_a_splice_that_fails_leaves_no_copy_and_closes_the_held_files(tmp_path):
         finish(path, pending(wb))
     assert held.file.closed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx"]
+
+
+def test_rows_given_as_columns_make_the_same_xml_as_rows():
+    """`_columns_xml` writes a column of one type without a call per cell: the same XML as
+    `_row_xml` for every kind of value, empty cells and text that needs escaping."""
+    from openpyxl import Workbook as _Workbook
+
+    from advisor.report.xlsx_fastrows import _columns_xml, _row_xml
+    from advisor.report.xlsx_sheets import text_cell
+
+    ws = _Workbook(write_only=True).create_sheet("T")
+    columns = [
+        [1.5, float("nan"), None, float("inf"), 2.0, -0.1],
+        [3, None, 0, -7, 10**12, 5],
+        ["a & b", "", None, " lead", "<x>", "trail "],
+        [True, False, None, True, False, None],
+        ["x", 1, 2.5, None, text_cell(ws, "=1+1"), True],  # mixed: the per-cell path
+        [None] * 6,
+    ]
+    styles = ["7", None, "3", None, None, "2"]
+    letters = ["A", "B", "C", "D", "E", "F"]
+    rows = [list(r) for r in zip(*columns, strict=True)]
+    assert _columns_xml(columns, 6, 4, styles, letters) == _row_xml(rows, 4, styles, letters)
