@@ -188,19 +188,30 @@ def _column_cells(values: list[Any], letter: str, style: str | None, numbers: ra
             for r, v in zip(numbers, values, strict=True)
         ]
     if kinds == {str}:
-        out = []
-        for r, v in zip(numbers, values, strict=True):
-            if not v:  # None or ""
-                out.append("")
-                continue
-            text = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            space = ' xml:space="preserve"' if text != text.strip() else ""
-            out.append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>')
-        return out
+        texts = [v for v in values if v]
+        joined = "".join(texts)
+        if "&" in joined or "<" in joined or ">" in joined:
+            values = [_escape(v) if v else v for v in values]
+        # Leading or trailing white space is kept only with xml:space (the escaping above
+        # changes neither end's white space).
+        return [
+            f'<c r="{letter}{r}"{s} t="inlineStr"><is><t'
+            f"{_PRESERVE if v[0].isspace() or v[-1].isspace() else ''}>{v}</t></is></c>"
+            if v  # None or "": no cell
+            else ""
+            for r, v in zip(numbers, values, strict=True)
+        ]
     return [
         _cell(f"{letter}{r}", v, style) if v is not None and v != "" else ""
         for r, v in zip(numbers, values, strict=True)
     ]
+
+
+_PRESERVE = ' xml:space="preserve"'
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _row_xml(

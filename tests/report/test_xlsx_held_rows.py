@@ -79,11 +79,12 @@ def test_rows_given_as_columns_make_the_same_xml_as_rows():
         [1.5, float("nan"), None, float("inf"), 2.0, -0.1],
         [3, None, 0, -7, 10**12, 5],
         ["a & b", "", None, " lead", "<x>", "trail "],
+        ["plain", " sp", None, "", "x\n", "\ty"],  # nothing to escape
         [True, False, None, True, False, None],
         ["x", 1, 2.5, None, text_cell(ws, "=1+1"), True],  # mixed: the per-cell path
         [None] * 6,
     ]
-    styles = ["7", None, "3", None, None, "2"]
-    letters = ["A", "B", "C", "D", "E", "F"]
+    styles = ["7", None, "3", "4", None, None, "2"]
+    letters = ["A", "B", "C", "D", "E", "F", "G"]
     rows = [list(r) for r in zip(*columns, strict=True)]
     assert _columns_xml(columns, 6, 4, styles, letters) == _row_xml(rows, 4, styles, letters)
