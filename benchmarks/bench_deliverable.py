@@ -82,13 +82,17 @@ def _child_pdf(workbook: str, rounds: int) -> dict:
     from advisor.plan.stage import assess_and_plan
     from advisor.report.model import build_report_model
     from advisor.report.pdf_report import model_pdf
+    from advisor.report.questions import customer_questions
 
     inv = load_inventory(Path(workbook))
     result = assess_and_plan(inv, profile_for(inv))
     best: dict | None = None
     for _ in range(rounds):
         t0 = time.perf_counter()
-        model = build_report_model(result)
+        # As `assess` makes it: the customer questions, then the PDF's own model (without
+        # the rows only the HTML lists), cut for the PDF.
+        questions = customer_questions(result)
+        model = build_report_model(result, questions=questions, pdf_only=True).for_pdf()
         t1 = time.perf_counter()
         blob = pickle.dumps(model)
         travelled = pickle.loads(blob)

@@ -202,7 +202,7 @@ class Assessment:
                     "disposition": disposition,
                     "confidence": int(confidence),
                     "confidence_gaps": _split(gaps),
-                    "effort_hours": float(effort),
+                    "effort_hours": None if effort is None else float(effort),
                     "findings": items,
                 }
                 for (

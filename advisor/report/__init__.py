@@ -181,23 +181,20 @@ def write_reports(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{folder}: cannot create the output folder ({exc.strerror})") from exc
-    model = None
     questions = None
     if "html" in only or "pdf" in only:
-        from advisor.report.model import build_report_model
         from advisor.report.questions import customer_questions
 
         # Asked once for the report and the workbook: at 100,000 servers the questions
         # take seconds and a few hundred MiB while they are worked out.
         questions = customer_questions(assessment)
-        model = build_report_model(assessment, appendix, questions=questions)
     pdf_name = OUTPUT_NAMES[OUTPUT_KINDS.index("pdf")]
     pdf_worker: Any = contextlib.nullcontext()
     if "pdf" in only:
         pdf_worker = worker or PdfWorker()
     try:
         with signals_as_exit(), Staging(folder) as staging, pdf_worker as running:
-            unavailable = _render_set(assessment, model, staging, running, names, questions)
+            unavailable = _render_set(assessment, appendix, staging, running, names, questions)
             others = tuple(n for n in OUTPUT_NAMES if n not in names)
             if unavailable is None:
                 return staging.publish(names, drop=others)
@@ -232,7 +229,7 @@ def _listed(names: list[str]) -> str:
 
 def _render_set(
     assessment: Any,
-    model: Any,
+    appendix: bool,
     staging: Any,
     running: PdfWorker | None,
     names: tuple[str, ...],
@@ -244,7 +241,7 @@ def _render_set(
     A file-system error is raised as the OSError itself: the writers name their file, but
     that file is in the staging folder, which means nothing to the user."""
     try:
-        return _render_files(assessment, model, staging, running, names, questions)
+        return _render_files(assessment, appendix, staging, running, names, questions)
     except InputError as exc:
         if isinstance(exc.__cause__, OSError):
             raise exc.__cause__ from None
@@ -253,19 +250,28 @@ def _render_set(
 
 def _render_files(
     assessment: Any,
-    model: Any,
+    appendix: bool,
     staging: Any,
     running: PdfWorker | None,
     names: tuple[str, ...],
     questions: list[Any] | None = None,
 ) -> _PdfUnavailable | None:
-    json_name, html_name, xlsx_name, pdf_name = OUTPUT_NAMES
-    pdf_job = None
-    if pdf_name in names:
-        from advisor.report.pdf_report import model_pdf
+    """The report model is made first and its PDF copy handed to the PDF process at once;
+    this process then writes the others while the PDF is laid out. Without the HTML, the
+    model leaves out the finding rows only the HTML lists (tens of thousands in a big
+    estate); made twice, once for each, it cost the demo a second of CPU for nothing."""
+    from advisor.report.model import build_report_model
 
+    json_name, html_name, xlsx_name, pdf_name = OUTPUT_NAMES
+    model = pdf_job = pdf_model = None
+    if html_name in names:
+        model = build_report_model(assessment, appendix, questions=questions)
+    if pdf_name in names:
         assert running is not None, "the PDF needs a PdfWorker"
-        pdf_job = running.pool.submit(model_pdf, model.for_pdf())
+        if model is None:
+            model = build_report_model(assessment, appendix, questions=questions, pdf_only=True)
+        pdf_model = model.for_pdf()
+        pdf_job = running.pool.submit(_layout, pdf_model)
     if json_name in names:
         from advisor.report.json_report import write_json
 
@@ -283,11 +289,19 @@ def _render_files(
     from advisor.report.html_report import write_report_file
 
     try:
-        data = _pdf_bytes(pdf_job, model)
+        data = _pdf_bytes(pdf_job, pdf_model)
     except _PdfUnavailable as exc:
         return exc
     write_report_file(staging.path(pdf_name), data, "the PDF report")
     return None
+
+
+def _layout(model: Any) -> bytes:
+    """`pdf_report.model_pdf`, run in the PDF process: referred to from here so that this
+    process never imports WeasyPrint (half a second) just to name the function."""
+    from advisor.report.pdf_report import model_pdf
+
+    return model_pdf(model)
 
 
 def _pdf_bytes(job: Future, model: Any) -> bytes:

@@ -105,16 +105,18 @@ def build_report_model(
     *,
     date: dt.date | None = None,
     questions: list[CustomerQuestion] | None = None,
+    pdf_only: bool = False,
 ) -> ReportModel:
     """The report model of one assessment; `date` is the report date (default today).
     `questions` are the assessment's `customer_questions` when the caller has them already
-    (the workbook needs them too)."""
+    (the workbook needs them too). `pdf_only` leaves out the finding rows only the HTML
+    shows: its `for_pdf()` is the full model's, made sooner."""
     ctx = _Context(assessment)
     asked = customer_questions(assessment) if questions is None else questions
     today = date or dt.date.today()
     theme = build_theme(assessment.profile.branding)
     cover = _cover(ctx, today)
-    areas, quiet = _areas(ctx, theme)
+    areas, quiet = _areas(ctx, theme, pdf_only=pdf_only)
     model = ReportModel(
         title="Migration assessment",
         customer=cover.customer,

@@ -57,7 +57,12 @@ SAME_NAMES = 8
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
-def _areas(ctx: _Context, theme: Theme) -> tuple[list[AreaSection], list[str]]:
+def _areas(
+    ctx: _Context, theme: Theme, *, pdf_only: bool = False
+) -> tuple[list[AreaSection], list[str]]:
+    """The findings chapter, area by area. `pdf_only` builds only the server rows the PDF
+    shows (`in_pdf`): the model the PDF process lays out, made before the HTML's, which
+    lists every failed server (tens of thousands of rows in a big estate)."""
     f = ctx.findings[ctx.findings["status"].isin(["fail", "accepted"])]
     port = ctx.portfolio[ctx.portfolio["status"] == "fail"]
     counts = (
@@ -67,7 +72,7 @@ def _areas(ctx: _Context, theme: Theme) -> tuple[list[AreaSection], list[str]]:
     )
     unknown = ctx.findings[ctx.findings["status"] == "unknown"].groupby("code").size()
     limits = {code: PDF_ROWS.get(ctx.a.settings[code].severity, 0) for code in set(f["code"])}
-    rows = _server_rows(f, limits)
+    rows, name_lines = _server_rows(f, limits, pdf_only=pdf_only)
     by_area: dict[str, list[RuleSection]] = {}
     for code in sorted(set(f["code"]) | set(port["code"])):
         rule = ctx.rules[code]
@@ -116,7 +121,7 @@ def _areas(ctx: _Context, theme: Theme) -> tuple[list[AreaSection], list[str]]:
                     f"and {more:,} more, listed in the HTML report and the workbook" if more else ""
                 ),
                 compact=compact,
-                names=_names(listed) if compact else "",
+                names=name_lines.get(code, "") if compact else "",
             )
         )
     sections, quiet = [], []
@@ -148,14 +153,15 @@ def _areas(ctx: _Context, theme: Theme) -> tuple[list[AreaSection], list[str]]:
     return sections, quiet
 
 
-def _names(rows: list[ServerRow]) -> str:
-    """'zeus, hera and 3 more': the first MINOR_NAMES servers of a rule's rows."""
-    names = [r.name for r in rows]
+def _names(first: list[str], total: int) -> str:
+    """'zeus, hera and 3 more': the first MINOR_NAMES servers (`first`) of a rule's `total`
+    rows."""
+    names = first[:MINOR_NAMES]
     if not names:
         return ""
-    if len(names) <= MINOR_NAMES:
+    if total <= MINOR_NAMES:
         return names[0] if len(names) == 1 else " and ".join([", ".join(names[:-1]), names[-1]])
-    return f"{', '.join(names[:MINOR_NAMES])} and {len(names) - MINOR_NAMES:,} more"
+    return f"{', '.join(names)} and {total - MINOR_NAMES:,} more"
 
 
 def leading_sentences(text: str, words: int) -> str:
@@ -172,8 +178,12 @@ def leading_sentences(text: str, words: int) -> str:
     return " ".join(out)
 
 
-def _server_rows(f: pd.DataFrame, limits: dict[str, int]) -> dict[str, list[ServerRow]]:
-    """Per rule, every failure (lowest score first, then name), then every accepted one.
+def _server_rows(
+    f: pd.DataFrame, limits: dict[str, int], *, pdf_only: bool = False
+) -> tuple[dict[str, list[ServerRow]], dict[str, str]]:
+    """Per rule, every failure (lowest score first, then name), then every accepted one
+    (only the rows the PDF shows with `pdf_only`); and per rule the names line of its
+    one-line entry in the PDF ('zeus, hera and 3 more', `_names`).
 
     The PDF lists each finding once: servers whose message is the same but for their own
     name share the row of the worst of them (`same` names the others), and it shows the
@@ -181,10 +191,16 @@ def _server_rows(f: pd.DataFrame, limits: dict[str, int]) -> dict[str, list[Serv
     accepted is never pushed out of the table by failures. One sort and a few group-bys
     over all findings; the HTML lists every server in its own row."""
     if f.empty:
-        return {}
+        return {}, {}
     ordered = f.assign(_acc=f["status"].eq("accepted")).sort_values(
         ["code", "_acc", "score", "server"], kind="stable"
     )
+    heads = ordered.groupby("code", sort=False)["server"]
+    totals = heads.size()
+    lines = {
+        code: _names([display_text(n) for n in first], int(totals[code]))
+        for code, first in heads.head(MINOR_NAMES).groupby(ordered["code"], sort=False)
+    }
     names = ordered["server"].astype(str).to_numpy()
     messages = ordered["message"].astype(str).to_numpy()
     key = [m.replace(n, "\0") if n else m for m, n in zip(messages, names, strict=True)]
@@ -211,6 +227,8 @@ def _server_rows(f: pd.DataFrame, limits: dict[str, int]) -> dict[str, list[Serv
         "same": same.to_numpy(),
         "size": size.where(lead, 0).to_numpy(),
     }
+    if pdf_only:
+        cells = {k: v[cells["in_pdf"]] for k, v in cells.items()}
     out: dict[str, list[ServerRow]] = {}
     for code, server, site, ready, score, msg, st, label, reason, shown, also, n in zip(
         *cells.values(), strict=True
@@ -227,7 +245,7 @@ def _server_rows(f: pd.DataFrame, limits: dict[str, int]) -> dict[str, list[Serv
                 servers=int(n),
             )
         )
-    return out
+    return out, lines
 
 
 def _same_texts(gid: np.ndarray, names: np.ndarray) -> np.ndarray:

@@ -112,7 +112,7 @@ class Renderers:
 def fake(monkeypatch) -> Renderers:
     r = Renderers()
     model = "advisor.report.model.build_report_model"
-    monkeypatch.setattr(model, lambda a, appendix=False, questions=None: WordModel(a))
+    monkeypatch.setattr(model, lambda a, appendix=False, **_: WordModel(a))
     monkeypatch.setattr("advisor.report.questions.customer_questions", lambda a: [])
     monkeypatch.setattr("advisor.report.json_report.write_json", r.json)
     monkeypatch.setattr("advisor.report.xlsx_report.write_xlsx", r.xlsx)

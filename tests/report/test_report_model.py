@@ -256,3 +256,19 @@ def test_a_tiny_clean_estate_renders(tmp_path):
     assert m.summary.stats[0].value == "1"
     assert [r.name for r in m.appendix] == ["web01"]
     assert "web01" in render_html(a, appendix=True, date=DAY)
+
+
+@pytest.mark.parametrize("fixture", ["acme_planned", "real_655"])
+def test_the_pdf_only_model_is_the_full_models_pdf_copy(fixture, request):
+    """`assess` lays the PDF out from a model made without the rows only the HTML lists,
+    before the HTML's model: the PDF must not differ by one cell for it."""
+    from advisor.report.questions import customer_questions
+
+    assessment = request.getfixturevalue(fixture)
+    questions = customer_questions(assessment)
+    day = dt.date(2026, 10, 5)
+    full = build_report_model(assessment, questions=questions, date=day)
+    pdf_only = build_report_model(assessment, questions=questions, date=day, pdf_only=True)
+    assert pdf_only.for_pdf() == full.for_pdf()
+    rows = sum(len(r.rows) for a in pdf_only.areas for r in a.rules)
+    assert rows < sum(len(r.rows) for a in full.areas for r in a.rules)
