@@ -351,10 +351,13 @@ def customer_questions(assessment: Any) -> list[CustomerQuestion]:
     shown = names.map(display_text)  # once per server, not once per finding
     long = long.assign(name=long["server_id"].map(shown))
     by_topic = long.drop_duplicates(["topic", "name"]).groupby("topic", sort=False)
-    server_sets = by_topic["name"].agg(lambda s: tuple(sorted(s)))
+    # .tolist() first: sorting a pandas text column directly iterates it value by value.
+    server_sets = by_topic["name"].agg(lambda s: tuple(sorted(s.tolist())))
     code_sets = long.dropna(subset=["code"]).drop_duplicates(["topic", "code"])
-    code_sets = code_sets.groupby("topic", sort=False)["code"].agg(lambda s: tuple(sorted(s)))
-    everyone = tuple(sorted(set(shown)))
+    code_sets = code_sets.groupby("topic", sort=False)["code"].agg(
+        lambda s: tuple(sorted(s.tolist()))
+    )
+    everyone = tuple(sorted(set(shown.tolist())))
     for topic in list(server_sets.index) + [k for k in estate_codes if k not in server_sets]:
         concerned = tuple(server_sets.get(topic, ())) or everyone
         codes = tuple(sorted(set(code_sets.get(topic, ())) | estate_codes.get(topic, set())))
