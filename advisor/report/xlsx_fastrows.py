@@ -188,10 +188,9 @@ def _column_cells(values: list[Any], letter: str, style: str | None, numbers: ra
             for r, v in zip(numbers, values, strict=True)
         ]
     if kinds == {str}:
-        texts = [v for v in values if v]
-        joined = "".join(texts)
+        joined = "".join(v for v in values if v)
         if "&" in joined or "<" in joined or ">" in joined:
-            values = [_escape(v) if v else v for v in values]
+            values = [escape(v) if v else v for v in values]
         # Leading or trailing white space is kept only with xml:space (the escaping above
         # changes neither end's white space).
         return [
@@ -208,10 +207,6 @@ def _column_cells(values: list[Any], letter: str, style: str | None, numbers: ra
 
 
 _PRESERVE = ' xml:space="preserve"'
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _row_xml(
