@@ -30,12 +30,16 @@ class _Context:
         self.servers = servers.assign(site=site.astype("string"))
         self.live = ~self.servers["is_template"].fillna(False).astype(bool)
         f = a.evaluation.findings
+        # One look-up of each finding's server serves the four columns taken from it.
+        joined = self.servers[["name", "site", "score", "readiness"]].reindex(f["server_id"])
+        joined = joined.set_axis(f.index)
         self.findings = f.assign(
-            server=f["server_id"].map(self.servers["name"]),
-            site=f["server_id"].map(self.servers["site"]),
-            score=f["server_id"].map(self.servers["score"]),
-            readiness=f["server_id"].map(self.servers["readiness"]),
+            server=joined["name"],
+            site=joined["site"],
+            score=joined["score"],
+            readiness=joined["readiness"],
         )
+        self._sites: pd.DataFrame | None = None
         self.portfolio = a.evaluation.portfolio
         self.summary = a.summary()
         sev = {s: i for i, s in enumerate(SEVERITIES)}
@@ -61,7 +65,14 @@ def _area_order() -> list[str]:
 
 
 def _site_table(ctx: _Context) -> pd.DataFrame:
-    """One row per site with the per-site facts (the same on every server of a site)."""
+    """One row per site with the per-site facts (the same on every server of a site);
+    made once per context (several sections and every area ask for it)."""
+    if ctx._sites is None:
+        ctx._sites = _make_site_table(ctx)
+    return ctx._sites
+
+
+def _make_site_table(ctx: _Context) -> pd.DataFrame:
     fa = ctx.a.facts
     if "site" not in fa or fa["site"].isna().all():
         return pd.DataFrame()

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from advisor.engine.rules import AREA_TITLES
@@ -333,7 +334,6 @@ _COLUMNS = ["server_id", "topic", "code"]
 def customer_questions(assessment: Any) -> list[CustomerQuestion]:
     """One question per topic the data left open, the topic touching most servers first."""
     servers = assessment.servers
-    names = servers["name"].astype("string")
     rules = {r.code: r for r in assessment.rules}
     long = pd.concat(
         [
@@ -343,28 +343,38 @@ def customer_questions(assessment: Any) -> list[CustomerQuestion]:
         ],
         ignore_index=True,
     )
-    long = long[long["server_id"].isin(servers.index)]
     estate_codes = _from_estate_unknowns(assessment, rules)
     out: list[CustomerQuestion] = []
+    # Each server as the rank of its shown name among the distinct names, so that a topic's
+    # servers come out sorted and once per name by sorting integers, not strings per topic.
+    pos = servers.index.get_indexer(long["server_id"])
+    long = long[pos >= 0]
     if long.empty and not estate_codes:
         return out
-    shown = names.map(display_text)  # once per server, not once per finding
-    long = long.assign(name=long["server_id"].map(shown))
-    by_topic = long.drop_duplicates(["topic", "name"]).groupby("topic", sort=False)
-    # .tolist() first: sorting a pandas text column directly iterates it value by value.
-    server_sets = by_topic["name"].agg(lambda s: tuple(sorted(s.tolist())))
-    code_sets = long.dropna(subset=["code"]).drop_duplicates(["topic", "code"])
-    code_sets = code_sets.groupby("topic", sort=False)["code"].agg(
-        lambda s: tuple(sorted(s.tolist()))
+    names = servers["name"].astype("string").tolist()
+    distinct, name_rank = np.unique(
+        np.array([display_text(v) for v in names], dtype=object), return_inverse=True
     )
-    everyone = tuple(sorted(set(shown.tolist())))
-    for topic in list(server_sets.index) + [k for k in estate_codes if k not in server_sets]:
-        concerned = tuple(server_sets.get(topic, ())) or everyone
-        codes = tuple(sorted(set(code_sets.get(topic, ())) | estate_codes.get(topic, set())))
-        title, question = _words(topic, len(concerned), rules, codes)
-        out.append(CustomerQuestion(title, question, concerned, codes))
+    server_rank = name_rank[pos[pos >= 0]]
+    topics = long["topic"].to_numpy(dtype=object)
+    codes = long["code"].to_numpy(dtype=object)
+    topic_keys, topic_of = pd.factorize(topics, sort=False)  # first-seen order
+    server_sets: dict[str, tuple[str, ...]] = {}
+    code_sets: dict[str, set[str]] = {}
+    by_topic = pd.Series(np.arange(len(topic_keys))).groupby(topic_keys, sort=True).indices
+    for t, rows in by_topic.items():
+        topic = topic_of[t]
+        server_sets[topic] = tuple(distinct[np.unique(server_rank[rows])].tolist())
+        code_sets[topic] = {c for c in set(codes[rows].tolist()) if isinstance(c, str)}
+    everyone = tuple(distinct.tolist())
+    keys = list(server_sets) + [k for k in estate_codes if k not in server_sets]
+    for topic in keys:
+        concerned = server_sets.get(topic, ()) or everyone
+        raised = tuple(sorted(code_sets.get(topic, set()) | estate_codes.get(topic, set())))
+        title, question = _words(topic, len(concerned), rules, raised)
+        out.append(CustomerQuestion(title, question, concerned, raised))
+    # Most servers first; between equals, the order of TOPICS (areas last, by title).
     order = {t.key: i for i, t in enumerate(TOPICS)}
-    keys = [q.topic for q in out]
     ranked = sorted(
         zip(out, keys, strict=True),
         key=lambda qk: (-qk[0].count, order.get(qk[1], len(order)), qk[0].topic),
@@ -388,32 +398,41 @@ def _words(topic: str, n: int, rules: dict[str, Any], codes: tuple[str, ...]) ->
 
 
 def _from_unknown_findings(assessment: Any, rules: dict[str, Any]) -> pd.DataFrame:
-    """(server, topic, code) for every fact missing from an unknown server verdict."""
+    """(server, topic, code) for every fact missing from an unknown server verdict.
+
+    One missing-value matrix (servers x facts the unknown rules read) answers every rule;
+    each rule then picks its rows and columns out of it."""
     f = assessment.evaluation.findings
     unknown = f[f["status"] == "unknown"]
     if unknown.empty:
         return pd.DataFrame(columns=_COLUMNS)
     facts = assessment.facts
+    groups = {c: r for c, r in unknown.groupby("code", sort=False).indices.items() if c in rules}
+    columns = sorted({c for code in groups for c in rules[code].facts_used if c in facts.columns})
+    missing = facts[columns].isna().to_numpy(dtype=bool)
+    column_at = {c: i for i, c in enumerate(columns)}
+    ids = facts.index.to_numpy(dtype=object)
+    at = facts.index.get_indexer(unknown["server_id"])
     parts = []
-    for code, rows in unknown.groupby("code", sort=False):
-        rule = rules.get(code)
-        if rule is None:
-            continue
-        used = sorted(c for c in rule.facts_used if c in facts.columns)
-        ids = pd.Index(rows["server_id"]).intersection(facts.index)
-        missing = facts.loc[ids, used].isna()
-        pairs = missing.stack()
-        pairs = pairs[pairs.to_numpy(dtype=bool)].reset_index()
-        pairs.columns = ["server_id", "fact", "_"]
+    for code, rows in groups.items():
+        rule = rules[code]
+        used = sorted(c for c in rule.facts_used if c in column_at)
         area = f"area:{rule.spec.area}"
-        topic = pairs["fact"].map(FACT_TOPIC).fillna(area)
-        part = pd.DataFrame({"server_id": pairs["server_id"], "topic": topic, "code": code})
-        no_fact = ids.difference(pd.Index(part["server_id"]))
-        if len(no_fact):  # unknown though every fact is known: ask about the rule itself
-            part = pd.concat(
-                [part, pd.DataFrame({"server_id": no_fact, "topic": area, "code": code})]
+        servers = pd.unique(at[rows][at[rows] >= 0])
+        gaps = missing[np.ix_(servers, [column_at[c] for c in used])]
+        row, col = np.nonzero(gaps)
+        topics = np.array([FACT_TOPIC.get(c, area) for c in used] + [area], dtype=object)
+        no_fact = np.flatnonzero(~gaps.any(axis=1))  # unknown though every fact is known:
+        # ask about the rule itself
+        parts.append(
+            pd.DataFrame(
+                {
+                    "server_id": ids[np.concatenate([servers[row], servers[no_fact]])],
+                    "topic": topics[np.concatenate([col, np.full(len(no_fact), len(used))])],
+                    "code": code,
+                }
             )
-        parts.append(part.drop_duplicates())
+        )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_COLUMNS)
 
 

@@ -4,6 +4,7 @@ with all the servers concerned, built from the assessment (and its plan when it 
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 
 import pandas as pd
@@ -108,3 +109,29 @@ def test_real_export_asks_for_sites_backup_and_owners_of_every_server(real):
     off = real.evaluation.findings
     off = off[(off["code"] == "LCY002") & (off["status"] == "unknown")]
     assert asked["Switched-off servers"].count == off["server_id"].nunique() > 0
+
+
+def test_questions_touching_as_many_servers_keep_the_topic_order(real):
+    """Equal counts (every server lacks a site, a backup and an owner) follow the order of
+    the topics, backup first, not the alphabet of their titles."""
+    from advisor.report.questions import TOPICS
+
+    questions = customer_questions(real)
+    rank = {t.title: i for i, t in enumerate(TOPICS)}
+    for a, b in itertools.pairwise(questions):
+        if a.count == b.count and a.topic in rank and b.topic in rank:
+            assert rank[a.topic] < rank[b.topic], (a.topic, b.topic)
+    assert [q.topic for q in questions[:2]] == ["Backup", "Sites and uplinks"]
+
+
+def test_a_name_two_servers_share_is_listed_once(planned):
+    """Questions list names: two servers showing the same name appear once."""
+    twin = copy.copy(planned)
+    twin.inventory = copy.copy(planned.inventory)
+    rows = planned.inventory.servers.copy()
+    rows.loc[1, "name"] = rows.loc[0, "name"]
+    twin.inventory.servers = rows
+    deps = _by_topic(customer_questions(twin))["Dependencies"]
+    assert len(twin.servers) == len(planned.servers)
+    assert deps.count == len(planned.servers) - 1
+    assert deps.servers == tuple(sorted(set(deps.servers)))
