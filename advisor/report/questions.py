@@ -441,13 +441,32 @@ def _from_confidence(assessment: Any) -> pd.DataFrame:
     gaps = assessment.scores.get("confidence_gaps")
     if gaps is None:
         return pd.DataFrame(columns=_COLUMNS)
-    words = gaps.astype("string").str.split(", ").explode().dropna()
-    words = words[words != ""]
-    topic = words.map(CONFIDENCE_TOPIC)
-    keep = topic.notna()
-    return pd.DataFrame(
-        {"server_id": words.index[keep], "topic": topic[keep].to_numpy(), "code": None}
-    )
+    return _listed_topics(gaps, ", ", CONFIDENCE_TOPIC).assign(code=None)
+
+
+def _listed_topics(lists: pd.Series, sep: str, topics: dict[str, str]) -> pd.DataFrame:
+    """(server, topic) for every item of a `sep`-separated text list that names a topic,
+    in server order and then list order.
+
+    Few servers have a list of their own (most repeat a handful of combinations), so each
+    distinct list is split once and its topics spread to the servers that carry it."""
+    at, distinct = pd.factorize(lists.astype("string"), use_na_sentinel=True)
+    rows: list[np.ndarray] = []
+    place: list[np.ndarray] = []
+    found: list[np.ndarray] = []
+    for k, servers in pd.Series(at).groupby(at).indices.items():
+        if k < 0:
+            continue
+        named = [topics[w] for w in str(distinct[k]).split(sep) if w in topics]
+        for j, topic in enumerate(named):
+            rows.append(servers)
+            place.append(np.full(len(servers), j))
+            found.append(np.full(len(servers), topic, dtype=object))
+    if not rows:
+        return pd.DataFrame({"server_id": [], "topic": []})
+    row, j, topic = np.concatenate(rows), np.concatenate(place), np.concatenate(found)
+    order = np.lexsort((j, row))
+    return pd.DataFrame({"server_id": lists.index[row[order]], "topic": topic[order]})
 
 
 def _from_plan(assessment: Any) -> pd.DataFrame:
@@ -463,12 +482,7 @@ def _from_plan(assessment: Any) -> pd.DataFrame:
     if plan is not None:
         reasons = plan.primary_cost.servers.get("rightsized_unpriced")
         if reasons is not None:
-            words = reasons.astype("string").str.split("; ").explode().dropna()
-            topic = words.map(UNPRICED_TOPIC)
-            keep = topic.notna()
-            parts.append(
-                pd.DataFrame({"server_id": words.index[keep], "topic": topic[keep].to_numpy()})
-            )
+            parts.append(_listed_topics(reasons, "; ", UNPRICED_TOPIC))
     deps = getattr(assessment.inventory, "dependencies", None)
     if deps is None or deps.empty:
         parts.append(pd.DataFrame({"server_id": live.index[live], "topic": "dependency_table"}))
