@@ -397,39 +397,58 @@ def _words(topic: str, n: int, rules: dict[str, Any], codes: tuple[str, ...]) ->
     )
 
 
-def _from_unknown_findings(assessment: Any, rules: dict[str, Any]) -> pd.DataFrame:
-    """(server, topic, code) for every fact missing from an unknown server verdict.
+@dataclass(frozen=True)
+class UnknownGaps:
+    """The servers one rule left unknown and which of the facts it reads each one lacks."""
 
-    One missing-value matrix (servers x facts the unknown rules read) answers every rule;
-    each rule then picks its rows and columns out of it."""
+    code: str
+    #: Facts the rule reads that the assessment has, sorted.
+    used: list[str]
+    #: Position in `assessment.facts` of the server of each unknown finding, finding order.
+    servers: np.ndarray
+    #: servers x used: True where the fact is missing.
+    missing: np.ndarray
+
+
+def unknown_gaps(assessment: Any, rules: dict[str, Any]) -> list[UnknownGaps]:
+    """Per rule with unknown server verdicts (first-seen order), its servers and their
+    missing facts: one missing-value matrix (servers x facts the unknown rules read)
+    answers every rule, which picks its rows and columns out of it."""
     f = assessment.evaluation.findings
     unknown = f[f["status"] == "unknown"]
     if unknown.empty:
-        return pd.DataFrame(columns=_COLUMNS)
+        return []
     facts = assessment.facts
     groups = {c: r for c, r in unknown.groupby("code", sort=False).indices.items() if c in rules}
     columns = sorted({c for code in groups for c in rules[code].facts_used if c in facts.columns})
     missing = facts[columns].isna().to_numpy(dtype=bool)
     column_at = {c: i for i, c in enumerate(columns)}
-    ids = facts.index.to_numpy(dtype=object)
     at = facts.index.get_indexer(unknown["server_id"])
-    parts = []
+    out = []
     for code, rows in groups.items():
-        rule = rules[code]
-        used = sorted(c for c in rule.facts_used if c in column_at)
-        area = f"area:{rule.spec.area}"
-        servers = pd.unique(at[rows][at[rows] >= 0])
+        used = sorted(c for c in rules[code].facts_used if c in column_at)
+        servers = at[rows][at[rows] >= 0]
         gaps = missing[np.ix_(servers, [column_at[c] for c in used])]
-        row, col = np.nonzero(gaps)
-        topics = np.array([FACT_TOPIC.get(c, area) for c in used] + [area], dtype=object)
-        no_fact = np.flatnonzero(~gaps.any(axis=1))  # unknown though every fact is known:
-        # ask about the rule itself
+        out.append(UnknownGaps(code, used, servers, gaps))
+    return out
+
+
+def _from_unknown_findings(assessment: Any, rules: dict[str, Any]) -> pd.DataFrame:
+    """(server, topic, code) for every fact missing from an unknown server verdict; a
+    verdict unknown though every fact it reads is known asks about the rule itself."""
+    ids = assessment.facts.index.to_numpy(dtype=object)
+    parts = []
+    for g in unknown_gaps(assessment, rules):
+        area = f"area:{rules[g.code].spec.area}"
+        row, col = np.nonzero(g.missing)
+        no_fact = np.flatnonzero(~g.missing.any(axis=1))
+        topics = np.array([FACT_TOPIC.get(c, area) for c in g.used] + [area], dtype=object)
         parts.append(
             pd.DataFrame(
                 {
-                    "server_id": ids[np.concatenate([servers[row], servers[no_fact]])],
-                    "topic": topics[np.concatenate([col, np.full(len(no_fact), len(used))])],
-                    "code": code,
+                    "server_id": ids[np.concatenate([g.servers[row], g.servers[no_fact]])],
+                    "topic": topics[np.concatenate([col, np.full(len(no_fact), len(g.used))])],
+                    "code": g.code,
                 }
             )
         )

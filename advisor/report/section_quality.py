@@ -16,6 +16,7 @@ import pandas as pd
 from advisor.report.formatting import fmt_date, fmt_share
 from advisor.report.model_context import _Context
 from advisor.report.model_types import DataQuality, Row, Stat, Tile
+from advisor.report.questions import unknown_gaps
 from advisor.report.scope_frames import gap_counts
 
 _MAPPING_ORDER = ("mapped", "kept", "ignored", "unmapped")
@@ -124,33 +125,18 @@ def fact_label(name: str, description: str) -> str:
 def _unknowns(ctx: _Context) -> tuple[list[Row], list[Row]]:
     """Rules left unknown (servers, missing facts) and facts missing (servers, rules)."""
     a = ctx.a
-    f = ctx.findings
-    unk = f[f["status"] == "unknown"]
-    per_rule = unk.groupby("code")["server_id"].agg(list) if not unk.empty else pd.Series()
     facts = a.facts
     rule_rows: list[tuple[int, str, Row]] = []
     fact_rules: dict[str, list[str]] = {}
-    for code, ids in per_rule.items():
-        rule = ctx.rules[code]
-        used = [c for c in sorted(rule.facts_used) if c in facts]
-        missing = facts.loc[ids, used].isna().sum() if used else pd.Series(dtype="int64")
+    for g in sorted(unknown_gaps(a, ctx.rules), key=lambda g: g.code):
+        missing = pd.Series(g.missing.sum(axis=0), index=g.used, dtype="int64")
         missing = missing[missing > 0].sort_values(ascending=False)
         for fact in missing.index:
-            fact_rules.setdefault(fact, []).append(code)
-        rule_rows.append(
-            (
-                -len(ids),
-                code,
-                Row(
-                    [
-                        code,
-                        rule.spec.title,
-                        f"{len(ids):,}",
-                        "; ".join(labels(missing.index)) or "-",
-                    ]
-                ),
-            )
-        )
+            fact_rules.setdefault(fact, []).append(g.code)
+        n = len(g.servers)
+        title = ctx.rules[g.code].spec.title
+        row = Row([g.code, title, f"{n:,}", "; ".join(labels(missing.index)) or "-"])
+        rule_rows.append((-n, g.code, row))
     for r in ctx.portfolio[ctx.portfolio["status"] == "unknown"].itertuples():
         rule = ctx.rules[r.code]
         gone = str(r.message).removeprefix("cannot tell: ").removesuffix(" unknown")
