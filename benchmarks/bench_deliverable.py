@@ -281,17 +281,28 @@ def target_whole(vms: int, repeat: int, timeout: float, tmp: Path) -> tuple[str,
 
 
 def target_pdf(small: int, large: int, repeat: int, timeout: float) -> tuple[str, bool]:
+    """Each size in a fresh process of one round (as `assess` makes one PDF, charts and
+    their library's import included), the two sizes alternating `repeat` times so that a
+    slow spell of the machine hits both; the best round of each size counts."""
     print(f"\n== pdf: the PDF of {large:,} VMs against {small:,} VMs ==")
+    paths = {
+        n: ensure_workbook(n, DEFAULT_CACHE, 0, False, shared_strings=True) for n in (small, large)
+    }
+    runs: dict[int, list[dict]] = {small: [], large: []}
+    for _ in range(repeat):
+        for n in (small, large):
+            cmd = [sys.executable, __file__, CHILD_FLAG, "pdf", str(paths[n]), "1"]
+            runs[n].append(timed(cmd, timeout))
     res = {}
     for n in (small, large):
-        path = ensure_workbook(n, DEFAULT_CACHE, 0, False, shared_strings=True)
-        r = timed([sys.executable, __file__, CHILD_FLAG, "pdf", str(path), str(repeat)], timeout)
-        res[n] = r
+        r = res[n] = min(runs[n], key=lambda run: run["total_s"])
         print(
             f"  {n:>7,} VMs ({r['servers']:,} in scope): model {r['model_s']:.2f} s, pickle "
             f"{r['pickle_s']:.2f} s ({r['model_kb']:,.0f} KB), charts+layout "
             f"{r['layout_s']:.2f} s; total {r['total_s']:.2f} s, {r['pages']} pages, "
-            f"{r['pdf_kb']:,.0f} KB"
+            f"{r['pdf_kb']:,.0f} KB (rounds: "
+            + ", ".join(f"{run['total_s']:.2f}" for run in runs[n])
+            + " s)"
         )
     ratio = res[large]["total_s"] / res[small]["total_s"]
     detail = f"{res[large]['total_s']:.2f} s / {res[small]['total_s']:.2f} s (best of {repeat})"
