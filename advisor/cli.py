@@ -829,19 +829,46 @@ def _score_inputs(given: list[Path]) -> list[Input]:
 
 def main() -> None:
     """Console-script entry point. Anything escaping the commands' own handling (an error
-    while parsing the command line) is still an internal error, exit 3, never Python's 1."""
+    while parsing the command line) is still an internal error, exit 3, never Python's 1.
+    The process then ends at once (`_leave`)."""
     try:
         app()
-    except SystemExit:
-        raise
+    except SystemExit as exc:
+        _leave(exc.code)
     except KeyboardInterrupt:
         _complain("interrupted", "")
-        sys.exit(130)
+        _leave(130)
     except Exception as exc:
         if os.environ.get("ADVISOR_DEBUG"):
             raise
         _complain("internal error:", _internal_message(exc))
-        sys.exit(3)
+        _leave(3)
+    _leave(0)
+
+
+def _leave(code: object) -> None:
+    """End the process with `code` (as `SystemExit` would read it) without Python's
+    teardown.
+
+    Once a command has written its files, all that is left is freeing the assessment's
+    objects one by one: 0.2 s after a 655-VM run and over a second after 20,000 VMs, for
+    memory the operating system takes back anyway. The exit handlers still run (temporary
+    folders, logging, child processes) and both streams are flushed first. Only the
+    console script and `python -m advisor` come here; tests call the typer app."""
+    import atexit
+
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # SystemExit("message"): Python prints the message and exits 1
+        print(code, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe has nothing more to take
+            stream.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":

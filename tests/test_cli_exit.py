@@ -1,0 +1,73 @@
+"""The console entry point ends the process without Python's teardown (`advisor.cli._leave`):
+the exit status, everything written to a pipe, the exit handlers and the files must all
+still be there."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from advisor.cli import _leave
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_inventories" / "acme-rvtools.xlsx"
+
+
+def _advisor(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "advisor", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+
+
+def test_a_piped_json_summary_arrives_whole_with_status_0(tmp_path):
+    proc = _advisor("assess", str(SAMPLE), "--only", "json", "-o", str(tmp_path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)  # cut output would not parse
+    assert summary and (tmp_path / "assessment.json").is_file()
+    json.loads((tmp_path / "assessment.json").read_text(encoding="utf-8"))
+
+
+def test_bad_input_still_exits_2_with_its_line(tmp_path):
+    proc = _advisor("inspect", str(tmp_path / "missing.xlsx"))
+    assert proc.returncode == 2
+    assert "missing.xlsx" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_exit_handlers_run_and_a_message_exits_1(tmp_path):
+    marker = tmp_path / "ran"
+    script = textwrap.dedent(
+        f"""
+        import atexit, sys
+        from pathlib import Path
+        from advisor.cli import _leave
+        atexit.register(lambda: Path({str(marker)!r}).write_text("yes"))
+        sys.stdout.write("buffered, not flushed")
+        _leave("went wrong")
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == "buffered, not flushed"
+    assert "went wrong" in proc.stderr
+    assert marker.read_text() == "yes"
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (2, 2), (130, 130)])
+def test_status_of_each_exit_code(monkeypatch, code, status):
+    seen = []
+    monkeypatch.setattr("os._exit", seen.append)
+    monkeypatch.setattr("atexit._run_exitfuncs", lambda: None)
+    _leave(code)
+    assert seen == [status]
