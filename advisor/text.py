@@ -177,7 +177,12 @@ def labels(flags: dict[str, pd.Series], index: pd.Index, sep: str = ", ") -> pd.
         return pd.Series(pd.NA, index=index, dtype="string")
     keys = list(flags)
     matrix = np.column_stack([pd.Series(flags[k]).fillna(False).to_numpy(dtype=bool) for k in keys])
-    combos, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    if len(keys) < 63:  # each row's flags as the bits of one integer: a numeric unique
+        packed = matrix.astype(np.int64) @ (np.int64(1) << np.arange(len(keys), dtype=np.int64))
+        codes, inverse = np.unique(packed, return_inverse=True)
+        combos = (codes[:, None] >> np.arange(len(keys))) & 1
+    else:  # rows compared as a whole (slower: numpy sorts them as opaque records)
+        combos, inverse = np.unique(matrix, axis=0, return_inverse=True)
     spelled = [
         sep.join(k for k, on in zip(keys, combo, strict=True) if on) or None for combo in combos
     ]

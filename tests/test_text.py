@@ -82,6 +82,23 @@ def test_labels_keep_the_order_of_the_flags_and_treat_na_as_false():
     assert text.labels({}, idx).isna().all()
 
 
+@pytest.mark.parametrize("keys", [3, 62, 63, 70])
+def test_labels_spell_every_combination_whatever_the_number_of_flags(keys):
+    """Up to 62 flags a row's combination is packed into one integer; beyond, rows are
+    compared whole: both spell each row as its flags say."""
+    rng = np.random.default_rng(keys)
+    idx = pd.RangeIndex(300)
+    flags = {f"f{k}": pd.Series(rng.random(300) < 0.2, index=idx) for k in range(keys)}
+    flags["f1"] = flags["f1"].astype("boolean").mask(pd.Series(rng.random(300) < 0.3))
+    got = text.labels(flags, idx, sep="|").tolist()
+    for row in range(300):
+        on = [k for k, v in flags.items() if v.iloc[row] is not pd.NA and bool(v.iloc[row])]
+        if on:
+            assert got[row] == "|".join(on), row
+        else:
+            assert pd.isna(got[row]), row
+
+
 def test_member_compares_as_text_against_any_collection():
     ids = pd.Index(["vm-1", "vm-2", None], dtype="string")
     assert text.member(ids, {"vm-2"}).tolist() == [False, True, False]

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from advisor.facts.base import Fact, FactContext
-from advisor.text import arrow, first, flag_each, found, member, replace, short_list
+from advisor.text import arrow, first, flag_each, found, labels, member, replace, short_list
 
 #: Backup products and native backups -> pattern on lower-case text.
 TOOLS: dict[str, str] = {
@@ -359,7 +359,7 @@ def compute(ctx: FactContext) -> dict[str, object]:
         tool: np.logical_or.reduce([per_source[k][tool].to_numpy() for k in sources])
         for tool in TOOLS
     }
-    listed = _tool_names({t: pd.Series(v, index=index) for t, v in named.items()}, index)
+    listed = labels({t: named[t] for t in TOOLS}, index)
     has_tool = pd.Series(listed.notna().to_numpy(), index=index, dtype="boolean")
     tool = has_tool.to_numpy(dtype=bool)
 
@@ -557,17 +557,6 @@ def _join(items: list[pd.Series], index: pd.Index, sep: str) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(out), index=index, dtype="string")
 
 
-def _tool_names(flags: dict[str, pd.Series], index: pd.Index) -> pd.Series:
-    """'Veeam, RMAN' of the tools whose flag is set, NA where none: each combination of
-    tools is spelled once (the flags packed into one integer per server) and then spread."""
-    code = np.zeros(len(index), dtype=np.int64)
-    for bit, tool in enumerate(TOOLS):
-        code |= flags[tool].to_numpy(dtype=bool).astype(np.int64) << bit
-    combos, inverse = np.unique(code, return_inverse=True)
-    spelled = [", ".join(t for b, t in enumerate(TOOLS) if c >> b & 1) or None for c in combos]
-    return pd.Series(np.array(spelled, dtype=object)[inverse], index=index, dtype="string")
-
-
 def _evidence(
     parts: list[_Part], per_source: dict[str, dict[str, pd.Series]], index: pd.Index
 ) -> pd.Series:
@@ -583,7 +572,7 @@ def _evidence(
         "snapshots": " named in snapshot names",
     }
     for key, words in places.items():
-        items.append(_tool_names(per_source[key], index) + words)
+        items.append(labels({t: per_source[key][t] for t in TOOLS}, index) + words)
     return _join(items, index, "; ")
 
 

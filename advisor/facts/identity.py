@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from advisor.facts.base import Fact, FactContext
-from advisor.text import arrow, first, found, member, mentioned, replace, search
+from advisor.text import arrow, first, found, labels, member, mentioned, replace, search
 
 #: Environment words a name may put between a role code and its number ('ntmdbdev01').
 _ENV = r"test|tst|dev|devl|prod|prd|qa|uat|beta|stg|dr"
@@ -481,7 +481,7 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     on = {k: v.any_hit for k, v in engines.items()}
     first_engine = np.select(list(on.values()), list(on), default=None)
     out["db_engine"] = pd.Series(first_engine, index=s.index, dtype="string")
-    out["db_engines"] = spell(on, s.index)
+    out["db_engines"] = labels(on, s.index)
     out["db_engine_evidence"] = evidence_text(engines, s.index)
     realtime = search(sources.said, r"real-?time|\bscada\b|trading|video ?conferenc|streaming")
     out["is_latency_sensitive"] = (out["is_remote_desktop"] | out["is_voip"] | realtime).astype(
@@ -853,21 +853,10 @@ def evidence_of(evidence: pd.Series, key: str) -> pd.Series:
     return replace(part, rf"^(?:; )?{re.escape(key)}: ", "").astype("string")
 
 
-def spell(flags: dict[str, np.ndarray], index: pd.Index) -> pd.Series:
-    """'a, b' of the keys whose flag is set, NA where none: each combination spelled once."""
-    keys = list(flags)
-    packed = np.zeros(len(index), dtype=np.int64)
-    for bit, key in enumerate(keys):
-        packed |= np.asarray(flags[key], dtype=bool).astype(np.int64) << bit
-    combos, inverse = np.unique(packed, return_inverse=True)
-    spelled = [", ".join(k for b, k in enumerate(keys) if c >> b & 1) or None for c in combos]
-    return pd.Series(np.array(spelled, dtype=object)[inverse], index=index, dtype="string")
-
-
 def _role_labels(found: dict[str, Found], index: pd.Index) -> dict[str, pd.Series]:
     """role, roles and role_evidence, roles in ROLE_PRIORITY order."""
     ordered = {r: found[r] for r in ROLE_PRIORITY}
-    roles = spell({r: f.any_hit for r, f in ordered.items()}, index)
+    roles = labels({r: f.any_hit for r, f in ordered.items()}, index)
     primary = roles.str.split(",").str[0].fillna("other").astype("string")
     names = {r: r.replace("_", " ") for r in ordered}
     return {

@@ -32,7 +32,6 @@ from advisor.facts.identity import (
     find,
     join_evidence,
     name_sources,
-    spell,
     text_sources,
 )
 from advisor.text import found, labels, member, mentioned, quoted
@@ -439,7 +438,7 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     ms_said["sqlserver"] = sql_said.fillna(ms_said["sqlserver"])
     ms_on = {k: v.any_hit for k, v in ms.items()}
     ms_on["sqlserver"] = (ms_on["sqlserver"] | sql_on.to_numpy(bool)) & ~free_sql
-    out["microsoft_server_product"] = spell(ms_on, idx)
+    out["microsoft_server_product"] = labels(ms_on, idx)
     out["microsoft_product_evidence"] = _keyed(ms_said, ms_on, idx)
     out["has_microsoft_server_product"] = out["microsoft_server_product"].notna().astype("boolean")
 
@@ -460,7 +459,7 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
     ibm_on["db2"] = ibm_on["db2"] | db2_on.to_numpy(bool)
     named = np.logical_or.reduce([on for k, on in ibm_on.items() if k != "ibm"])
     ibm_on["ibm"] = ibm_on["ibm"] & ~named
-    out["ibm_product"] = spell(ibm_on, idx)
+    out["ibm_product"] = labels(ibm_on, idx)
     out["ibm_evidence"] = _keyed(ibm_said, ibm_on, idx)
     out["has_ibm_product"] = out["ibm_product"].notna().astype("boolean")
 
