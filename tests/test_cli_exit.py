@@ -71,3 +71,29 @@ def test_status_of_each_exit_code(monkeypatch, code, status):
     monkeypatch.setattr("atexit._run_exitfuncs", lambda: None)
     _leave(code)
     assert seen == [status]
+
+
+def test_only_json_and_xlsx_import_no_report_model(tmp_path):
+    """Without the PDF or the HTML, the report model and its section builders (a tenth of
+    a second of imports) are never loaded."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from advisor.inventory import load_inventory
+        from advisor.plan.stage import assess_and_plan
+        from advisor.profile import default_profile
+        from advisor.report import write_reports
+        result = assess_and_plan(load_inventory(Path({str(SAMPLE)!r})), default_profile())
+        write_reports(result, Path({str(tmp_path)!r}), only=("xlsx", "json"))
+        print(sorted(m for m in sys.modules if m.startswith("advisor.report.")))
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = proc.stdout
+    assert "advisor.report.xlsx_report" in loaded and "advisor.report.json_report" in loaded
+    assert "advisor.report.model'" not in loaded
+    assert "advisor.report.section_" not in loaded

@@ -10,6 +10,7 @@ with the reason they are out. `Assessment.to_json()` is the stable contract of
 
 from __future__ import annotations
 
+import copy
 import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -59,6 +60,10 @@ class Assessment:
     _servers_built: tuple[tuple[pd.DataFrame, ...], pd.DataFrame] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    #: `summary()` as last made, with the tables it was made from.
+    _summary_made: tuple[tuple[Any, ...], dict[str, Any]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def servers(self) -> pd.DataFrame:
@@ -104,6 +109,17 @@ class Assessment:
         return float(self.scores["effort_hours"].sum() + self.estate_work["effort_hours"].sum())
 
     def summary(self) -> dict[str, Any]:
+        """The estate in counts (the contract's `summary`). Made once and handed out as a
+        deep copy: the JSON, the workbook, the report and the CLI each ask for it, and it
+        costs a scan of every finding. Made again if a table under it was replaced."""
+        key = (self.inventory, self.inventory.servers, self.facts, self.scores,
+               self.evaluation.findings, self.scope.table, self.estate_work)  # fmt: skip
+        made = self._summary_made
+        if made is None or any(a is not b for a, b in zip(made[0], key, strict=True)):
+            self._summary_made = (key, self._make_summary())
+        return copy.deepcopy(self._summary_made[1])
+
+    def _make_summary(self) -> dict[str, Any]:
         sc = self.scores
         readiness = sc["readiness"].value_counts()
         dispositions = sc["disposition"].value_counts()

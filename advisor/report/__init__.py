@@ -260,10 +260,10 @@ def _render_files(
     this process then writes the others while the PDF is laid out. Without the HTML, the
     model leaves out the finding rows only the HTML lists (tens of thousands in a big
     estate); made twice, once for each, it cost the demo a second of CPU for nothing."""
-    from advisor.report.model import build_report_model
-
     json_name, html_name, xlsx_name, pdf_name = OUTPUT_NAMES
     model = pdf_job = pdf_model = None
+    if html_name in names or pdf_name in names:  # the model's sections: imported for them
+        from advisor.report.model import build_report_model
     if html_name in names:
         model = build_report_model(assessment, appendix, questions=questions)
     if pdf_name in names:
