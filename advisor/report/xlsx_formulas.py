@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import codecs
 import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 from xml.sax.saxutils import escape
+
+import numpy as np
 
 
 class RowFormulas(Sequence["str | None"]):
@@ -29,7 +32,14 @@ class RowFormulas(Sequence["str | None"]):
     (20,000 servers need no 20,000 strings per column held at once), as XML text.
 
     The template's `{r}` is the row number and any other `{name}` the row's entry in
-    `values[name]`; rows where `present` is false get no formula (None)."""
+    `values[name]`; rows where `present` is false get no formula (None). The cells are
+    asked for in row order, so the formulas are made `BLOCK` rows at a time, each piece of
+    the template joined to a column of numbers in one Arrow call (a quarter of a million
+    `str.format` calls of long templates took a second at 20,000 servers); a template with
+    anything but whole numbers in its fields is filled row by row."""
+
+    #: Rows whose formulas are made together.
+    BLOCK = 4096
 
     def __init__(
         self,
@@ -45,6 +55,8 @@ class RowFormulas(Sequence["str | None"]):
         self.values = values or {}
         self.present = None if present is None else list(map(bool, present))
         self.formulas = count if present is None else sum(self.present)
+        self._parts = _whole_number_fields(self.template, self.values)
+        self._start, self._block = -1, []
 
     def __len__(self) -> int:
         return self.n
@@ -54,8 +66,50 @@ class RowFormulas(Sequence["str | None"]):
             raise IndexError(i)
         if self.present is not None and not self.present[i]:
             return None
-        fill = {k: v[i] for k, v in self.values.items()}
-        return self.template.format(r=self.first_row + i, **fill)
+        if self._parts is None:
+            fill = {k: v[i] for k, v in self.values.items()}
+            return self.template.format(r=self.first_row + i, **fill)
+        start = i - i % self.BLOCK
+        if start != self._start:
+            self._start, self._block = start, self._made(start, min(start + self.BLOCK, self.n))
+        return self._block[i - start]
+
+    def _made(self, start: int, end: int) -> list[str]:
+        """The formulas of rows `start` to `end` (positions), present or not."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        pieces: list[Any] = []
+        for literal, name in self._parts or ():
+            if literal:
+                pieces.append(literal)
+            if name is None:
+                continue
+            if name == "r":
+                numbers = np.arange(self.first_row + start, self.first_row + end)
+            else:
+                numbers = np.asarray(self.values[name][start:end])
+            pieces.append(pa.array(numbers, type=pa.int64()).cast(pa.string()))
+        if not any(isinstance(p, pa.Array) for p in pieces):  # no field: the same text
+            return ["".join(pieces)] * (end - start)
+        return pc.binary_join_element_wise(*pieces, "").to_pylist()
+
+
+def _whole_number_fields(
+    template: str, values: dict[str, Any]
+) -> list[tuple[str, str | None]] | None:
+    """The template as (literal text, field name) pieces when every field is plain (`{r}`
+    or `{name}`, no format spec or conversion) and each named one's values are whole
+    numbers; None otherwise (then it is filled with `str.format`)."""
+    pieces = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if name is not None:
+            if spec or conversion or (name != "r" and name not in values):
+                return None
+            if name != "r" and np.asarray(values[name]).dtype.kind not in "iu":
+                return None
+        pieces.append((literal, name))
+    return pieces
 
 
 @dataclass
