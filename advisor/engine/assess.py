@@ -273,7 +273,9 @@ class Assessment:
 
 def _split(text: Any) -> list[str]:
     """'backup, owner' -> ['backup', 'owner']; [] for nothing."""
-    return [] if text is None or pd.isna(text) or not text else str(text).split(", ")
+    if isinstance(text, str):  # the usual case, without pandas' per-value NA check
+        return text.split(", ") if text else []
+    return [] if text is None or pd.isna(text) else str(text).split(", ")
 
 
 class _FindingsByServer:

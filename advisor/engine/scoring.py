@@ -19,6 +19,8 @@ Everything is computed with group-bys over the findings table, never row by row.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -40,48 +42,55 @@ def score_servers(
     base_effort_hours: float,
     decommission_hours: float = 1.0,
 ) -> pd.DataFrame:
-    """One row per server id with score, readiness, disposition, confidence, effort, counts."""
-    failed = findings[findings["status"] == "fail"]
-    penalty = failed["severity"].map(penalties).astype(float)
-    lost = penalty.groupby(failed["server_id"]).sum().reindex(index, fill_value=0.0)
-    out = pd.DataFrame(index=index)
-    out["score"] = (100 - lost).clip(lower=0).round().astype(int)
+    """One row per server id with score, readiness, disposition, confidence, effort, counts.
 
-    sev = {s: failed["severity"].eq(s).groupby(failed["server_id"]).sum() for s in SEVERITIES}
+    Each finding's server is looked up in `index` once per status; every per-server sum,
+    count and maximum is then a `bincount` over those positions (a group-by per column
+    factorised the server ids again each time)."""
+    n = len(index)
+
+    def rows_of(status: str) -> tuple[pd.DataFrame, np.ndarray]:
+        rows = findings[findings["status"] == status]
+        at = index.get_indexer(rows["server_id"])
+        return rows[at >= 0], at[at >= 0]
+
+    def total(at: np.ndarray, weights: Any = None) -> np.ndarray:
+        if weights is not None:
+            weights = np.nan_to_num(np.asarray(weights, dtype=float), nan=0.0)
+        return np.bincount(at, weights=weights, minlength=n)
+
+    failed, fat = rows_of("fail")
+    unknown, uat = rows_of("unknown")
+    _, aat = rows_of("accepted")
+    out = pd.DataFrame(index=index)
+    lost = total(fat, failed["severity"].map(penalties).astype(float))
+    out["score"] = np.round(np.clip(100 - lost, 0, None)).astype(int)
+    severity = failed["severity"].to_numpy(dtype=object)
     for s in SEVERITIES:
-        out[f"failed_{s}"] = sev[s].reindex(index, fill_value=0).astype(int)
-    unknown = findings[findings["status"] == "unknown"]
-    grave_unknown = unknown["severity"].eq("blocker").groupby(unknown["server_id"]).any()
-    grave_unknown = grave_unknown.reindex(index, fill_value=False)
+        out[f"failed_{s}"] = total(fat[severity == s]).astype(int)
+    grave = unknown["severity"].to_numpy(dtype=object) == "blocker"
+    grave_unknown = total(uat[grave]) > 0
     readiness = np.select(
         [
             out["failed_blocker"] > 0,
             (out["failed_high"] + out["failed_medium"]) > 0,
-            grave_unknown.to_numpy(),
+            grave_unknown,
         ],
         ["not_ready", "conditional", "unknown"],
         default="ready",
     )
     out["readiness"] = readiness
-    rank = failed["disposition"].map(DISPOSITION_RANK).astype("int64")
-    best = rank.groupby(failed["server_id"]).max().reindex(index, fill_value=0)
+    best = np.zeros(n, dtype="int64")
+    np.maximum.at(best, fat, failed["disposition"].map(DISPOSITION_RANK).to_numpy(dtype="int64"))
     names = {v: k for k, v in DISPOSITION_RANK.items()}
-    out["disposition"] = best.map(names)
-    effort = failed["effort_hours"].astype(float).groupby(failed["server_id"]).sum()
-    effort = effort.reindex(index, fill_value=0.0) + base_effort_hours
+    out["disposition"] = pd.Series(best, index=index).map(names)
+    effort = pd.Series(total(fat, failed["effort_hours"].astype(float)), index=index)
+    effort = effort + base_effort_hours
     retire = out["disposition"].eq("retire").to_numpy()
     out["effort_hours"] = effort.where(~retire, decommission_hours).round(1)
     out["confidence"], out["confidence_gaps"] = confidence(facts, needed_facts(rules, settings))
-    out["unknown_rules"] = (
-        unknown.groupby("server_id").size().reindex(index, fill_value=0).astype(int)
-    )
-    out["accepted"] = (
-        findings[findings["status"] == "accepted"]
-        .groupby("server_id")
-        .size()
-        .reindex(index, fill_value=0)
-        .astype(int)
-    )
+    out["unknown_rules"] = total(uat).astype(int)
+    out["accepted"] = total(aat).astype(int)
     out["top_finding"] = _top(failed, index)
     return out
 
