@@ -282,4 +282,5 @@ def key_lookup(key: pd.Series, ids: pd.Series) -> dict[str, str]:
     k = to_text(key).reset_index(drop=True).str.lower()
     ids = ids.reset_index(drop=True)
     first = k.notna() & ~k.duplicated()
-    return dict(zip(k[first], ids[first], strict=True))
+    # As lists first: iterating Arrow-backed columns costs a call per value.
+    return dict(zip(k[first].tolist(), ids[first].tolist(), strict=True))
