@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -56,14 +56,20 @@ class Assessment:
     #: None when only the verdicts were asked for.
     plan: Any = None
 
-    #: `servers` as last built, with the tables it was built from.
-    _servers_built: tuple[tuple[pd.DataFrame, ...], pd.DataFrame] | None = field(
-        default=None, init=False, repr=False, compare=False
+    #: `servers` and `summary()` as last made, each with the tables it was made from.
+    _kept: dict[str, tuple[tuple[Any, ...], Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
     )
-    #: `summary()` as last made, with the tables it was made from.
-    _summary_made: tuple[tuple[Any, ...], dict[str, Any]] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+
+    def _made_from(self, name: str, tables: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """`make()` as last made from `tables` (compared by identity), made again when one
+        of them was replaced: the frames of a run are replaced, not changed in place."""
+        kept = self._kept.get(name)
+        if kept is None or any(a is not b for a, b in zip(kept[0], tables, strict=True)):
+            kept = (tables, make())
+            # A new dict, not the old one changed: a copy of the assessment shares it.
+            self._kept = {**self._kept, name: kept}
+        return kept[1]
 
     @property
     def servers(self) -> pd.DataFrame:
@@ -74,11 +80,8 @@ class Assessment:
         column changes only its own): the reports ask for it some twenty times, and each
         join costs milliseconds per hundred servers. Built again if a table under it was
         replaced."""
-        key = (self.inventory.servers, self.facts, self.scores, self.scope.table)
-        built = self._servers_built
-        if built is None or any(a is not b for a, b in zip(built[0], key, strict=True)):
-            self._servers_built = (key, self._build_servers())
-        return self._servers_built[1].copy(deep=False)
+        tables = (self.inventory.servers, self.facts, self.scores, self.scope.table)
+        return self._made_from("servers", tables, self._build_servers).copy(deep=False)
 
     def _build_servers(self) -> pd.DataFrame:
         s = self.inventory.servers.set_index("id", drop=False).rename_axis(None)
@@ -112,12 +115,9 @@ class Assessment:
         """The estate in counts (the contract's `summary`). Made once and handed out as a
         deep copy: the JSON, the workbook, the report and the CLI each ask for it, and it
         costs a scan of every finding. Made again if a table under it was replaced."""
-        key = (self.inventory, self.inventory.servers, self.facts, self.scores,
-               self.evaluation.findings, self.scope.table, self.estate_work)  # fmt: skip
-        made = self._summary_made
-        if made is None or any(a is not b for a, b in zip(made[0], key, strict=True)):
-            self._summary_made = (key, self._make_summary())
-        return copy.deepcopy(self._summary_made[1])
+        tables = (self.inventory, self.inventory.servers, self.facts, self.scores,
+                  self.evaluation.findings, self.scope.table, self.estate_work)  # fmt: skip
+        return copy.deepcopy(self._made_from("summary", tables, self._make_summary))
 
     def _make_summary(self) -> dict[str, Any]:
         sc = self.scores

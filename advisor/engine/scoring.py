@@ -14,7 +14,8 @@
 - effort_hours: the profile's base effort per server plus the per-server effort of each
   failed rule; a server to retire carries only the decommission effort. One-off estate
   work (a backup service, an AD design) is counted once, by `estate_effort`, not per server.
-Everything is computed with group-bys over the findings table, never row by row.
+Everything is computed over whole columns of the findings table (counts and sums per
+server as `bincount`s, group-bys elsewhere), never row by row.
 """
 
 from __future__ import annotations

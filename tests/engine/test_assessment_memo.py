@@ -52,3 +52,14 @@ def test_servers_is_a_shallow_copy_that_follows_replaced_tables(sample):
     changed.scores = scores
     assert set(changed.servers["score"]) == {7}
     assert set(sample.servers["score"]) != {7}
+
+
+def test_a_copy_with_its_own_tables_leaves_the_original_its_own(sample):
+    before = sample.summary()
+    changed = copy.copy(sample)
+    scores = sample.scores.copy()
+    scores["readiness"] = "ready"
+    changed.scores = scores
+    changed.summary()
+    assert sample._kept["summary"][0][3] is sample.scores  # not replaced by the copy's
+    assert sample.summary() == before
