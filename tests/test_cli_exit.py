@@ -97,3 +97,32 @@ def test_only_json_and_xlsx_import_no_report_model(tmp_path):
     assert "advisor.report.xlsx_report" in loaded and "advisor.report.json_report" in loaded
     assert "advisor.report.model'" not in loaded
     assert "advisor.report.section_" not in loaded
+
+
+def test_the_pdf_is_laid_out_in_the_worker_alone(tmp_path):
+    """With a working PDF process, this process never imports WeasyPrint (half a second),
+    and the worker is told to stop, not waited for, once its PDF has arrived."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from advisor.inventory import load_inventory
+        from advisor.plan.stage import assess_and_plan
+        from advisor.profile import default_profile
+        from advisor.report import PdfWorker, write_reports
+        result = assess_and_plan(load_inventory(Path({str(SAMPLE)!r})), default_profile())
+        worker = PdfWorker()
+        waited = []
+        shutdown = worker.pool.shutdown
+        worker.pool.shutdown = lambda wait=True, **kw: (waited.append(wait), shutdown(False, **kw))
+        with worker as running:
+            write_reports(result, Path({str(tmp_path)!r}), only=("pdf",), worker=running)
+        print("weasyprint" in sys.modules, waited)
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "[False,", "False]"]
+    assert (tmp_path / "assessment.pdf").read_bytes().startswith(b"%PDF")

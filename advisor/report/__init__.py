@@ -117,9 +117,12 @@ class PdfWorker:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        """Told to stop, the worker ends on its own; it is not waited for (a quarter of a
+        second of interpreter teardown after every PDF) except after an exception, when it
+        is stopped and gone before the exception goes on."""
         if exc_type is not None:
             self.stop()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool.shutdown(wait=exc_type is not None, cancel_futures=True)
 
 
 class _PdfUnavailable(Exception):
@@ -305,10 +308,9 @@ def _layout(model: Any) -> bytes:
 
 
 def _pdf_bytes(job: Future, model: Any) -> bytes:
-    """The PDF from the worker; laid out here if the worker died (killed, out of memory)."""
+    """The PDF from the worker; laid out here if the worker died (killed, out of memory).
+    WeasyPrint is imported here only then: half a second of every run otherwise."""
     from concurrent.futures.process import BrokenProcessPool
-
-    from advisor.report.pdf_report import model_pdf
 
     try:
         return job.result()
@@ -316,6 +318,8 @@ def _pdf_bytes(job: Future, model: Any) -> bytes:
         pass
     except OSError as exc:  # WeasyPrint could not load Pango or another system library
         raise _PdfUnavailable() from exc
+    from advisor.report.pdf_report import model_pdf
+
     try:
         return model_pdf(model)
     except OSError as exc:

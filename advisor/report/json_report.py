@@ -1,9 +1,9 @@
 """`assessment.json`: the stable, machine-readable contract of a run (DESIGN.md, Outputs).
 
-The file is strict JSON: Python's json module would write NaN and Infinity for non-finite
-floats, which JavaScript's JSON.parse, jq and most other parsers refuse, so a division by
-zero somewhere upstream would make the whole file unreadable to the customer's tools. Such
-values are written as null (unknown), as everywhere else in the contract.
+The file is strict JSON: NaN and Infinity, which Python's json module would write for
+non-finite floats, are refused by JavaScript's JSON.parse, jq and most other parsers, so a
+division by zero somewhere upstream would make the whole file unreadable to the customer's
+tools. Such values are written as null (unknown), as everywhere else in the contract.
 
 The plan (`Assessment.plan`, set by the plan stage) adds a top-level `plan` object and, per
 in-scope server, its `sizing` on every provider, its `group` and its `wave`; see
@@ -24,6 +24,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 
 from advisor.engine.assess import Assessment
@@ -37,10 +38,9 @@ SERVER_PLAN_KEYS = ("sizing", "group", "wave")
 def write_json(assessment: Assessment, folder: Path) -> Path:
     """Write `assessment.json` into `folder` (created if needed) and return its path.
 
-    Indented for people up to `INDENT_UP_TO` servers. Above that it is compact, which lets
-    json's C encoder (unavailable with indent) do the work, and written part by part
-    (`stream_json`): the whole document of 100,000 servers would take about 2 GB more as
-    Python objects, text and bytes at once. Both forms hold the same JSON."""
+    Indented for people up to `INDENT_UP_TO` servers. Above that it is compact and written
+    part by part (`stream_json`): the whole document of 100,000 servers would take about
+    2 GB more as Python objects, text and bytes at once. Both forms hold the same JSON."""
     path = Path(folder) / "assessment.json"
     try:
         with replacing(path) as tmp:
@@ -58,8 +58,8 @@ def write_json(assessment: Assessment, folder: Path) -> Path:
 
 
 #: Servers up to which the file is indented (and built whole before it is written). Above
-#: it, people read the file with a tool (jq, the workbook) rather than by eye, and the
-#: indenting encoder (pure Python) would cost half a second per 600 servers.
+#: it, people read the file with a tool (jq, the workbook) rather than by eye, and a
+#: compact document can be streamed.
 INDENT_UP_TO = 300
 #: Servers encoded per part when streaming.
 PART_SERVERS = 5000
@@ -82,27 +82,37 @@ def stream_json(assessment: Assessment, size: int = PART_SERVERS) -> Iterator[st
         _add_plan(part, plan)
         text = dumps_strict(part)[1:-1]
         if text:
-            yield text if first else ", " + text
+            yield text if first else "," + text
             first = False
     yield "]" + tail
 
 
 def dumps_strict(data: Any, *, indent: int | None = None) -> str:
-    """`data` as strict JSON text, non-finite numbers as null. The common case (all finite)
-    costs one encoding; only when the encoder finds a NaN or infinity is the data walked."""
-    try:
-        return _dumps(data, indent)
-    except ValueError:  # "Out of range float values are not JSON compliant"
-        return _dumps(finite(data), indent)
+    """`data` as strict JSON text (`indent` 2 or none), non-finite numbers as null.
+
+    Encoded by orjson: at 20,000 servers the standard library's encoder took 0.85 s of
+    the two seconds the file cost, orjson a tenth of that. Its options keep the text what
+    the contract says: numpy numbers as numbers, NaN and infinities as null (orjson's own
+    rule), and dates, dataclasses and anything else unknown through `_default` (ISO dates,
+    not orjson's date-times)."""
+    if indent not in (None, 2):
+        raise ValueError(f"indent {indent}: only 2 or None")
+    option = _OPTIONS | (orjson.OPT_INDENT_2 if indent else 0)
+    return orjson.dumps(data, default=_default, option=option).decode("utf-8")
 
 
-def _dumps(data: Any, indent: int | None) -> str:
-    return json.dumps(data, indent=indent, ensure_ascii=False, default=_default, allow_nan=False)
+_OPTIONS = (
+    orjson.OPT_SERIALIZE_NUMPY
+    | orjson.OPT_NON_STR_KEYS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+)
 
 
 def _default(value: Any) -> Any:
-    """Values json cannot encode: pandas' missing values (NA, NaT) and non-finite numpy
-    numbers as null, numpy numbers as numbers; anything else (dates, paths) as its text."""
+    """Values the encoder leaves to us: pandas' missing values (NA, NaT) and non-finite
+    numpy numbers as null, numpy numbers as numbers; anything else (dates, paths) as its
+    text."""
     if value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.integer | np.bool_):
@@ -110,18 +120,6 @@ def _default(value: Any) -> Any:
     if isinstance(value, np.floating):
         return float(value) if np.isfinite(value) else None
     return str(value)
-
-
-def finite(value: Any) -> Any:
-    """A copy of `value` with every NaN and infinity (Python or numpy float, at any depth
-    of dicts, lists and tuples) replaced by None."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [finite(v) for v in value]
-    return value
 
 
 # --- the plan ---------------------------------------------------------------------------------

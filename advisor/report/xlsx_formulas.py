@@ -74,6 +74,15 @@ class RowFormulas(Sequence["str | None"]):
             self._start, self._block = start, self._made(start, min(start + self.BLOCK, self.n))
         return self._block[i - start]
 
+    def span(self, start: int, end: int) -> list[str | None]:
+        """The formulas of positions `start` to `end` at once (None where not present)."""
+        if self._parts is None:
+            return [self[i] for i in range(start, end)]
+        made: list[str | None] = list(self._made(start, end))
+        if self.present is not None:
+            made = [f if p else None for f, p in zip(made, self.present[start:end], strict=True)]
+        return made
+
     def _made(self, start: int, end: int) -> list[str]:
         """The formulas of rows `start` to `end` (positions), present or not."""
         import pyarrow as pa
@@ -122,6 +131,8 @@ class SheetFormulas:
 
     #: How many formulas wait (None entries of a column keep their value).
     total: int = 0
+    #: How many of them were written with their rows already (`block`), not by FormulaWriter.
+    placed_early: int = 0
 
     def column(self, letter: str, first_row: int, formulas: Sequence[str | None]) -> None:
         """`formulas[i]` goes into `letter` at row `first_row + i`; a None keeps the value."""
@@ -149,6 +160,35 @@ class SheetFormulas:
                 if found is not None:
                     return found
         return None
+
+    def block(self, letter: str, first_row: int, n: int) -> list[str | None] | None:
+        """The formulas of column `letter` on rows `first_row` to `first_row + n - 1`, for
+        rows written with their formulas in place (`xlsx_fastrows.RowHolder`): None when
+        the column has none there. What `lookup` finds, taken a run of rows at a time, and
+        counted as placed."""
+        found: list[str | None] = [None] * n
+        hit = False
+        for first, formulas in self.columns.get(letter, ()):
+            lo, hi = max(first, first_row), min(first + len(formulas), first_row + n)
+            if lo >= hi:
+                continue
+            part = (
+                formulas.span(lo - first, hi - first)
+                if isinstance(formulas, RowFormulas)
+                else formulas[lo - first : hi - first]
+            )
+            for i, f in enumerate(part, lo - first_row):
+                if f is not None and found[i] is None:  # the first entry wins, as in lookup
+                    found[i] = f
+                    hit = True
+        for (cell_letter, row), f in self.cells.items():
+            if cell_letter == letter and first_row <= row < first_row + n:
+                found[row - first_row] = f
+                hit = True
+        if not hit:
+            return None
+        self.placed_early += sum(f is not None for f in found)
+        return found
 
     def count(self) -> int:
         return self.total
@@ -202,14 +242,22 @@ class FormulaWriter:
             self._carry = text[end:]
         return len(data)
 
+    def passthrough(self, data: bytes) -> None:
+        """Rows whose formulas are in place already (`SheetFormulas.block`), written as
+        they are: only whole rows, so nothing waits in the carry."""
+        if self._carry.strip():
+            raise RuntimeError(f"{self.title}: rows passed through mid-row")
+        self.out.write(data)
+
     def close(self) -> None:
         rest = self._carry + self._decode(b"", final=True)
         self.out.write(self.pattern.sub(self._replace, rest).encode("utf-8"))
         self._carry = ""
-        if self.placed != self.formulas.count():
+        placed = self.placed + self.formulas.placed_early
+        if placed != self.formulas.count():
             # Every formula cell must have been written with its value first: a missing
             # cell would silently lose its formula.
-            missing = self.formulas.count() - self.placed
+            missing = self.formulas.count() - placed
             raise RuntimeError(f"{self.title}: {missing} formula cells had no value")
 
     def _replace(self, m: re.Match[str]) -> str:

@@ -130,9 +130,11 @@ def live_scores(
     findings: Table,
     finding_rows: pd.DataFrame,
 ) -> None:
-    """Register the formulas of Servers and Findings (see module doc) on `wb`, for
-    `xlsx_formulas.inject` to add after saving. `server_rows` and `finding_rows` are the
-    frames written to those sheets, in their order (Findings grouped by server)."""
+    """Register the formulas of Servers and Findings (see module doc) on `wb`. `servers`
+    and `findings` say where the tables go (`Table.planned`: registered before the rows
+    are written, the formulas are written with them, see `xlsx_fastrows`); `server_rows`
+    and `finding_rows` are the frames written to those sheets, in their order (Findings
+    grouped by server). `accepted_choice` adds the Accepted list once Findings is written."""
     _name_ranges(wb, findings)
     s = sheet_formulas(wb, "Servers")
     n, first = servers.last_row - servers.first_row + 1, servers.first_row
@@ -196,19 +198,34 @@ def _readiness(col: Any) -> str:
 
 
 def _findings_effort(wb: Any, findings: Table, rows: pd.DataFrame) -> None:
-    """Each server finding's Effort h: its rule's hours while failed and not accepted;
-    the Accepted column gets a yes/no list. Estate rows (first) keep their plain hours."""
-    servers = rows["server_id"].notna().to_numpy()
-    if not servers.any():
+    """Each server finding's Effort h: its rule's hours while failed and not accepted.
+    Estate rows (first) keep their plain hours."""
+    first = _first_server_row(findings, rows)
+    if first is None:
         return
-    first = findings.first_row + int(np.argmax(servers))
     status, accepted = findings.column("status"), findings.column("accepted")
-    hours = rows.loc[servers, "rule_hours"].to_numpy()
+    hours = rows.loc[rows["server_id"].notna().to_numpy(), "rule_hours"].to_numpy()
     formulas = [
         f'IF(AND(${status}{first + i}="fail",${accepted}{first + i}="no"),{_number(h)},0)'
         for i, h in enumerate(hours)
     ]
     sheet_formulas(wb, "Findings").column(findings.column("effort_hours"), first, formulas)
+
+
+def _first_server_row(findings: Table, rows: pd.DataFrame) -> int | None:
+    """The Findings row of the first server finding (estate findings come first); None
+    when there is none."""
+    servers = rows["server_id"].notna().to_numpy()
+    return findings.first_row + int(np.argmax(servers)) if servers.any() else None
+
+
+def accepted_choice(findings: Table, rows: pd.DataFrame) -> None:
+    """The Accepted column of the server findings as a yes/no list (the written sheet's
+    `findings`; `rows` the frame written to it, as for `live_scores`)."""
+    first = _first_server_row(findings, rows)
+    if first is None:
+        return
+    accepted = findings.column("accepted")
     choice = DataValidation(
         type="list",
         formula1='"yes,no"',

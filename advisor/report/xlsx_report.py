@@ -33,7 +33,13 @@ from advisor.errors import InputError
 from advisor.report.atomic import replacing
 from advisor.report.xlsx_fastrows import finish, pending
 from advisor.report.xlsx_formulas import waiting
-from advisor.report.xlsx_live import BLOCK_OK, SERVER_NO, live_scores, live_summary
+from advisor.report.xlsx_live import (
+    BLOCK_OK,
+    SERVER_NO,
+    accepted_choice,
+    live_scores,
+    live_summary,
+)
 from advisor.report.xlsx_sheets import (
     BAD,
     BLUE,
@@ -292,6 +298,29 @@ def _with_source(cols: Sequence[Col], with_source: bool) -> tuple[Col, ...]:
     return (SOURCE_COL, *cols) if with_source else tuple(cols)
 
 
+def server_columns(
+    frame: pd.DataFrame,
+    *,
+    with_source: bool = False,
+    plan_cols: Sequence[Col] = (),
+    live: bool = False,
+) -> tuple[Col, ...]:
+    """The Servers sheet's columns (see `write_servers`)."""
+    shown = [c for c in SERVER_COLS if c.key not in OPTIONAL_SERVER_COLS or c.key in frame]
+    planned = [c for c in plan_cols if c.key in frame]
+    if planned:
+        at = next(i for i, c in enumerate(shown) if c.key == "top_finding")
+        shown[at:at] = planned
+    if live:
+        shown += [SERVER_NO, BLOCK_OK]
+    return _with_source(shown, with_source)
+
+
+def finding_columns(*, with_source: bool = False, live: bool = False) -> tuple[Col, ...]:
+    """The Findings sheet's columns (see `write_findings`)."""
+    return _with_source((*FINDING_COLS, SERVER_NO) if live else FINDING_COLS, with_source)
+
+
 def write_servers(
     wb: Workbook,
     frame: pd.DataFrame,
@@ -303,14 +332,8 @@ def write_servers(
     """The Servers sheet; `plan_cols` (`xlsx_plan.plan_server_cols`) go before the most
     severe finding, each shown when the frame has it. `live` adds the Server no. column
     that the scores' formulas match findings by (`xlsx_live`)."""
-    shown = [c for c in SERVER_COLS if c.key not in OPTIONAL_SERVER_COLS or c.key in frame]
+    cols = server_columns(frame, with_source=with_source, plan_cols=plan_cols, live=live)
     planned = [c for c in plan_cols if c.key in frame]
-    if planned:
-        at = next(i for i, c in enumerate(shown) if c.key == "top_finding")
-        shown[at:at] = planned
-    if live:
-        shown += [SERVER_NO, BLOCK_OK]
-    cols = _with_source(shown, with_source)
     plan_note = (
         " Instance type and Monthly: the target provider's right-sized instance and its "
         "monthly cost (empty when a price is missing: Costs sheet); Group and Wave: Plan "
@@ -351,7 +374,7 @@ def write_findings(
     live: bool = False,
 ) -> Table:
     """The Findings sheet; `live` adds the Server no. column (see `write_servers`)."""
-    cols = _with_source((*FINDING_COLS, SERVER_NO) if live else FINDING_COLS, with_source)
+    cols = finding_columns(with_source=with_source, live=live)
     estate = frame["server"] == "estate"
     accepted = frame["accepted"] == "yes"
     failed = (frame["status"] == "fail") & ~estate & ~accepted
@@ -695,9 +718,16 @@ def write_xlsx(assessment: Any, path: str | Path, *, questions: list[Any] | None
     summary_rows = write_summary(wb, assessment, servers)
     write_scope(wb, scope_frame(assessment), summary["scope"])
     plan_cols = plan_server_cols(plan) if plan is not None else ()
+    # The live formulas are registered before the two tables are written, so that their
+    # rows are written with their formulas (xlsx_fastrows).
+    server_at = Table.planned(server_columns(servers, plan_cols=plan_cols, live=True), len(servers))
+    finding_at = Table.planned(finding_columns(live=True), len(findings))
+    live_scores(wb, server_at, servers, finding_at, findings)
     server_table = write_servers(wb, servers, plan_cols=plan_cols, live=True)
     finding_table = write_findings(wb, findings, unknown_count(assessment), live=True)
-    live_scores(wb, server_table, servers, finding_table, findings)
+    if not (server_at.same_place(server_table) and finding_at.same_place(finding_table)):
+        raise RuntimeError("Servers or Findings: not written where their formulas point")
+    accepted_choice(finding_table, findings)
     live_summary(wb, summary_rows, server_table, finding_table)
     write_settings(wb, assessment.profile)
     write_matrix(wb, assessment, servers)

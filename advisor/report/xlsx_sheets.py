@@ -255,6 +255,20 @@ class Table:
     first_row: int  # first data row (1-based)
     last_row: int  # last data row (== first_row - 1 when empty)
 
+    @classmethod
+    def planned(cls, cols: Sequence[Col], n: int) -> Table:
+        """Where `table_sheet` will put `n` rows under a note and a header (no preamble),
+        known before the sheet exists (ws None): formulas over a table are registered
+        before its rows are written."""
+        return cls(None, cols, 3, n + 2)
+
+    def same_place(self, other: Table) -> bool:
+        return (self.cols, self.first_row, self.last_row) == (
+            other.cols,
+            other.first_row,
+            other.last_row,
+        )
+
     def column(self, key: str) -> str:
         index = next(i for i, c in enumerate(self.cols) if c.key == key)
         return get_column_letter(index + 1)
