@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 import os
 import sys
@@ -170,7 +171,9 @@ def inspect(
     from advisor.inventory import load_inventory
     from advisor.inventory.summary import inspect_summary
 
-    summary = inspect_summary(load_inventory(inventory, fmt=fmt, mapping=mapping))
+    inv = load_inventory(inventory, fmt=fmt, mapping=mapping)
+    _settled()
+    summary = inspect_summary(inv)
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
     else:
@@ -404,6 +407,7 @@ def _assess(
             inv.dependencies = _joined_dependencies(
                 inv.dependencies, read_dependencies(dependencies)
             )
+        _settled()
         stage(f"Assessing {len(inv.servers):,} servers")
         result = assess_and_plan(inv, prof, cli_sets=sets or [], group_edits=edits, compare=compare)
         stage("Writing the outputs")
@@ -827,10 +831,28 @@ def _score_inputs(given: list[Path]) -> list[Input]:
     return found
 
 
+#: Set by the console entry point (`main`): the process ends with its command.
+_CONSOLE = False
+
+
+def _settled() -> None:
+    """Called once the inventory is read: it, the rules, the profile, the catalogs and the
+    imported modules stay in memory until the process ends, yet every full pass of Python's
+    cyclic collector would walk them all again (three passes in a 655-VM assess). Frozen
+    (`gc.freeze`), they are left out of its passes; what is made after is collected as
+    ever. Measured on the 655-VM export, `assess --only json,xlsx`: 2.34-2.39 s before,
+    2.28-2.31 s after. Only in the console process: tests call the app in one long process
+    that must keep collecting everything."""
+    if _CONSOLE:
+        gc.freeze()
+
+
 def main() -> None:
     """Console-script entry point. Anything escaping the commands' own handling (an error
     while parsing the command line) is still an internal error, exit 3, never Python's 1.
     The process then ends at once (`_leave`)."""
+    global _CONSOLE
+    _CONSOLE = True
     try:
         app()
     except SystemExit as exc:

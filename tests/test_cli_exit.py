@@ -126,3 +126,19 @@ def test_the_pdf_is_laid_out_in_the_worker_alone(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "[False,", "False]"]
     assert (tmp_path / "assessment.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("console", [True, False])
+def test_what_was_read_is_frozen_out_of_the_collector_only_in_the_console(monkeypatch, console):
+    """The console process freezes the objects loaded with the inventory (`_settled`); the
+    app called in-process (tests, another program) never touches the collector."""
+    from typer.testing import CliRunner
+
+    import advisor.cli as cli
+
+    frozen = []
+    monkeypatch.setattr(cli, "_CONSOLE", console)
+    monkeypatch.setattr("gc.freeze", lambda: frozen.append(True))
+    result = CliRunner().invoke(cli.app, ["inspect", str(SAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert frozen == ([True] if console else [])
