@@ -83,7 +83,9 @@ def fact_context(inventory, profile, catalog, as_of: pd.Timestamp, scope=None) -
 def compute_facts(ctx: FactContext, modules: tuple[ModuleType, ...] = MODULES) -> FactContext:
     """Run `modules` in order (all of them by default), appending their facts to `ctx.facts`;
     check each returned exactly what it declared. Tests of one module pass the modules it
-    depends on and itself."""
+    depends on and itself. Later modules read earlier ones' facts from `ctx.computed`; the
+    table gets them all at once at the end."""
+    index = ctx.servers.index
     for module in modules:
         declared = {f.name for f in module.FACTS if f.scope == "server"}
         portfolio = {f.name for f in module.FACTS if f.scope == "portfolio"}
@@ -96,8 +98,10 @@ def compute_facts(ctx: FactContext, modules: tuple[ModuleType, ...] = MODULES) -
             )
         if set(ctx.portfolio) - before != portfolio:
             raise RuntimeError(f"{module.__name__}: portfolio facts differ from declared")
-        new = pd.DataFrame({k: _align(v, ctx.servers.index) for k, v in got.items()})
-        ctx.facts = pd.concat([ctx.facts, new], axis=1)
+        ctx.computed.update({k: _align(v, index) for k, v in got.items()})
+    if ctx.computed:
+        ctx.facts = pd.concat([ctx.facts, pd.DataFrame(ctx.computed, index=index)], axis=1)
+        ctx.computed = {}
     return ctx
 
 

@@ -43,6 +43,10 @@ class FactContext:
     as_of: pd.Timestamp  # reference time for ages (the export time when known)
     facts: pd.DataFrame = field(default_factory=pd.DataFrame)
     portfolio: dict[str, Any] = field(default_factory=dict)
+    #: Facts computed by the modules run so far and not yet in `facts`: `compute_facts`
+    #: adds them to the table once, after the last module (a table per module, each joined
+    #: to the growing facts table, cost more than some modules did).
+    computed: dict[str, pd.Series] = field(default_factory=dict)
     #: Servers the scope stage left out of the assessment (index = server id; columns
     #: name, category, reason). Facts never describe them, but estate-wide facts may count
     #: them: backup proxies left behind say something about today's backup design.
@@ -54,7 +58,13 @@ class FactContext:
 
     def fact(self, name: str) -> pd.Series:
         """A fact computed by an earlier module (modules run in a fixed order)."""
-        return self.facts[name]
+        found = self.computed.get(name)
+        return found if found is not None else self.facts[name]
+
+    def fact_or_none(self, name: str) -> pd.Series | None:
+        """`fact(name)`, or None where no module run so far computed it."""
+        found = self.computed.get(name)
+        return found if found is not None else self.facts.get(name)
 
     def text(self, *columns: str) -> pd.Series:
         """Lower-case text of several server columns joined with ' | ' (NA parts skipped):

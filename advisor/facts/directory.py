@@ -134,7 +134,7 @@ def compute(ctx: FactContext) -> dict[str, pd.Series]:
 
 def _fact_or_na(ctx: FactContext, name: str, dtype: str) -> pd.Series:
     """A fact of an earlier module, or all-unknown if that module does not provide it."""
-    value = ctx.facts.get(name)
+    value = ctx.fact_or_none(name)
     if value is None:
         return pd.Series(pd.NA, index=ctx.servers.index, dtype=dtype)
     return value.astype(dtype)
