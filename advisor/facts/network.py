@@ -408,24 +408,36 @@ def join_by(
 ) -> pd.Series:
     """Distinct values per key, sorted and joined with `sep` ('a, b and 3 more' beyond
     `limit` values when a limit is given), reindexed to `index` (NA where a key has none).
-    Vectorised: one sort and one concatenating reduce, no Python call per group."""
-    frame = pd.DataFrame({"k": keys.to_numpy(), "v": values.astype("string").to_numpy()})
-    frame = frame.dropna().drop_duplicates().sort_values(["k", "v"], kind="stable")
-    if frame.empty:
+
+    Keys and values become sorted integer codes (`pd.factorize`), so the sort and the
+    dropping of repeated pairs are integer work, and each key's texts are joined by one
+    concatenating reduce: no Python call per group, and a dozen NumPy steps instead of
+    as many pandas ones (a dozen calls per run at 655 servers cost a fifth of the network
+    facts)."""
+    k = np.asarray(keys.to_numpy(), dtype=object)
+    v = values.astype("string").to_numpy(dtype=object, na_value=None)
+    ok = ~(pd.isna(k) | pd.isna(v))
+    if not ok.any():
         return pd.Series(pd.NA, index=index, dtype="string")
-    total = frame.groupby("k", sort=False)["v"].transform("size")
+    k_codes, k_names = pd.factorize(k[ok], sort=True)
+    v_codes, v_texts = pd.factorize(v[ok], sort=True)
+    order = np.lexsort((v_codes, k_codes))
+    k_codes, v_codes = k_codes[order], v_codes[order]
+    new = np.r_[True, (k_codes[1:] != k_codes[:-1]) | (v_codes[1:] != v_codes[:-1])]
+    k_codes, v_codes = k_codes[new], v_codes[new]  # each (key, value) pair once
+    starts = np.flatnonzero(np.r_[True, k_codes[1:] != k_codes[:-1]])
+    total = np.diff(np.r_[starts, len(k_codes)])
+    group_keys = np.asarray(k_names, dtype=object)[k_codes[starts]]
+    texts = np.asarray(v_texts, dtype=object)[v_codes] + sep
+    if limit:  # the first `limit` values of each key, then how many more
+        rank = np.arange(len(k_codes)) - np.repeat(starts, total)
+        texts = texts[rank < limit]
+        starts = np.r_[0, np.cumsum(np.minimum(total, limit))[:-1]]
+    joined = [t[: len(t) - len(sep)] for t in np.add.reduceat(texts, starts)]
     if limit:
-        frame = frame[frame.groupby("k", sort=False).cumcount().lt(limit).to_numpy()]
-        total = total.loc[frame.index]
-    k = frame["k"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
-    joined = np.add.reduceat((frame["v"] + sep).to_numpy(dtype=object), starts)
-    out = pd.Series(joined, index=k[starts], dtype="string").str[: -len(sep)]
-    more = total.to_numpy()[starts] - (limit or 0)
-    if limit:
-        out = out.mask(
-            more > 0, out + " and " + pd.Series(more, index=out.index).astype(str) + " more"
-        )
+        more = total - limit
+        joined = [t + f" and {m} more" if m > 0 else t for t, m in zip(joined, more, strict=True)]
+    out = pd.Series(joined, index=group_keys, dtype="string")
     return out.reindex(index).astype("string")
 
 
