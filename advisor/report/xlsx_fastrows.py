@@ -24,12 +24,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
-from xml.sax.saxutils import escape
 
 from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from advisor.report.xlsx_formulas import FormulaWriter, SheetFormulas, waiting
+from advisor.report.xlsx_formulas import FormulaWriter, SheetFormulas, escape, waiting
 
 #: Tables with more rows than this take the fast path.
 FAST_ROWS = 500
