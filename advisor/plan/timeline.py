@@ -144,7 +144,7 @@ def sensitivity(
         scaled = (
             plan
             if factor == plan.link_factor == plan.team_factor
-            else replan(plan, link_factor=factor, team_factor=factor, links=False)
+            else replan(plan, link_factor=factor, team_factor=factor, calendar_only=True)
         )
         t = build_timeline(scaled, estate_hours=estate_hours)
         rows.append(

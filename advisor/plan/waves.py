@@ -200,17 +200,30 @@ def plan_waves(
 
 
 def replan(
-    plan: WavePlan, *, link_factor: float = 1.0, team_factor: float = 1.0, links: bool = True
+    plan: WavePlan,
+    *,
+    link_factor: float = 1.0,
+    team_factor: float = 1.0,
+    calendar_only: bool = False,
 ) -> WavePlan:
     """The same groups re-packed with the uplinks' and the team's throughput scaled.
-    `links=False` skips the list of links across waves (the sensitivity table needs only
-    the calendar, and the links are the costliest part on a large dependency table)."""
+    `calendar_only` re-packs the waves and seeding alone and keeps `plan`'s servers,
+    crossing links and notes: which servers move, and their hours, do not depend on
+    throughput, and the sensitivity table reads nothing else (`timeline.build_timeline`)."""
     m, loads = plan.migration, plan.loads
     limits = _Limits.of(m, link_factor, team_factor)
     order, kinds, pilot_notes = _ordered(loads, limits, int(m.pilot_max_servers))
     starts, oversized = _pack(order, kinds, loads, limits)
     waves, wave_of_group, site_seeding = _summary(order, kinds, starts, oversized, loads, limits)
     waves = _dated(waves, plan.start)
+    if calendar_only:
+        return replace(
+            plan,
+            waves=waves,
+            site_seeding=site_seeding,
+            link_factor=link_factor,
+            team_factor=team_factor,
+        )
     notes = [f"Wave {w.wave}: {w.note}." for w in waves.itertuples() if w.note]
 
     status = plan.servers["status"]
@@ -236,7 +249,7 @@ def replan(
         index=plan.servers.index,
     )
     servers["wave"] = servers["wave"].mask(~moving)
-    crossing = _crossing(plan._edges if links else None, servers)
+    crossing = _crossing(plan._edges, servers)
     return replace(
         plan,
         waves=waves,
