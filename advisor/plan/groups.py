@@ -225,9 +225,14 @@ def groups_sheet_frame(groups: pd.DataFrame, servers: pd.DataFrame) -> pd.DataFr
     sorted by group id then server. Reading the sheet back with `read_group_edits` and
     applying it changes nothing: a server whose name another in-scope server shares is
     written as 'name [id]', which `apply_group_edits` resolves."""
-    ctx = _frame(servers, pd.DataFrame(index=groups.index))
-    names = pd.Series(ctx["name"].to_numpy(), index=pd.Index(ctx["id"]), dtype="string")
-    label = _sheet_labels(names.reindex(groups.index))
+    ids = pd.Series(groups.index, dtype="string")
+    named = rows_for(servers, ids, ("name",))
+    if "name" in named:
+        name = named["name"].astype("string")
+    else:  # a partial frame (tests, other formats): the ids stand in
+        name = pd.Series(pd.NA, index=ids.index, dtype="string")
+    names = pd.Series(name.fillna(ids).to_numpy(), index=groups.index, dtype="string")
+    label = _sheet_labels(names)
     out = pd.DataFrame(
         {
             "server": label.to_numpy(),
