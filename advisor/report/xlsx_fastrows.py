@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -271,6 +272,24 @@ def _row_xml(
         )
         out.append(f'<row r="{r}">{cells}</row>')
     return "".join(out)
+
+
+def save(wb: Any, path: Path) -> None:
+    """Save `wb` to `path` and finish it (held rows, formulas). When `finish` rewrites the
+    file, openpyxl's save stores the parts without compressing them: the rewrite
+    compresses every part once (level 1) anyway, and openpyxl's own deflate (level 6),
+    undone again when the parts were read back, was work thrown away."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    held, formulas = pending(wb), getattr(wb, "_advisor_formulas", {})
+    if not held and not any(f.count() for f in formulas.values()):
+        wb.save(path)
+        return
+    if wb.write_only and not wb.worksheets:  # as Workbook.save does
+        wb.create_sheet()
+    wb.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
+    ExcelWriter(wb, zipfile.ZipFile(path, "w", zipfile.ZIP_STORED, allowZip64=True)).save()
+    finish(path, held, formulas)
 
 
 def finish(

@@ -31,8 +31,7 @@ from openpyxl import Workbook
 from advisor.engine.rules import SEVERITIES
 from advisor.errors import InputError
 from advisor.report.atomic import replacing
-from advisor.report.xlsx_fastrows import finish, pending
-from advisor.report.xlsx_formulas import waiting
+from advisor.report.xlsx_fastrows import save
 from advisor.report.xlsx_live import (
     BLOCK_OK,
     SERVER_NO,
@@ -680,8 +679,7 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
     part-way, Ctrl-C included); OS errors are input errors."""
     try:
         with replacing(path) as tmp:
-            wb.save(tmp)
-            finish(tmp, pending(wb), waiting(wb))
+            save(wb, tmp)
     except OSError as exc:
         raise InputError(f"{path}: cannot write the workbook ({exc.strerror or exc})") from exc
     return path
