@@ -47,6 +47,10 @@ class FactContext:
     #: adds them to the table once, after the last module (a table per module, each joined
     #: to the growing facts table, cost more than some modules did).
     computed: dict[str, pd.Series] = field(default_factory=dict)
+    #: `text` per set of columns (the servers do not change while facts are computed).
+    _texts: dict[tuple[str, ...], pd.Series] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     #: Servers the scope stage left out of the assessment (index = server id; columns
     #: name, category, reason). Facts never describe them, but estate-wide facts may count
     #: them: backup proxies left behind say something about today's backup design.
@@ -67,19 +71,26 @@ class FactContext:
         return found if found is not None else self.facts.get(name)
 
     def text(self, *columns: str) -> pd.Series:
-        """Lower-case text of several server columns joined with ' | ' (NA parts skipped):
-        the haystack role, vendor and backup detection search in."""
-        parts = [
-            self.servers[c].astype("string").str.lower().fillna("")
-            for c in columns
-            if c in self.servers
-        ]
-        if not parts:
-            return pd.Series("", index=self.servers.index, dtype="string")
-        out = parts[0]
-        for p in parts[1:]:
-            out = out + " | " + p
-        return out.astype("string")
+        """Lower-case text of several server columns joined with ' | ' (NA parts empty):
+        the haystack role, vendor and backup detection search in. Made once per set of
+        columns (the modules ask for the same few sets twenty times a run) and handed out
+        as a shallow copy: copy-on-write keeps the kept one as it was."""
+        found = self._texts.get(columns)
+        if found is None:
+            parts = [
+                self.servers[c].astype("string").str.lower().fillna("")
+                for c in columns
+                if c in self.servers
+            ]
+            if not parts:
+                found = pd.Series("", index=self.servers.index, dtype="string")
+            else:
+                found = parts[0]
+                for p in parts[1:]:
+                    found = found + " | " + p
+                found = found.astype("string")
+            self._texts[columns] = found
+        return found.copy(deep=False)
 
     def attrs_text(self) -> pd.Series:
         """Lower-case 'header: value' text of every kept attr.* column, for evidence such as
