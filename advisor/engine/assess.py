@@ -61,9 +61,11 @@ class Assessment:
         default_factory=dict, init=False, repr=False, compare=False
     )
 
-    def _made_from(self, name: str, tables: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    def made_from(self, name: str, tables: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """`make()` as last made from `tables` (compared by identity), made again when one
-        of them was replaced: the frames of a run are replaced, not changed in place."""
+        of them was replaced: the frames of a run are replaced, not changed in place. For
+        what several outputs derive from the same tables (servers, the summary, the
+        missing facts of unknown verdicts); `name` tells them apart."""
         kept = self._kept.get(name)
         if kept is None or any(a is not b for a, b in zip(kept[0], tables, strict=True)):
             kept = (tables, make())
@@ -81,7 +83,7 @@ class Assessment:
         join costs milliseconds per hundred servers. Built again if a table under it was
         replaced."""
         tables = (self.inventory.servers, self.facts, self.scores, self.scope.table)
-        return self._made_from("servers", tables, self._build_servers).copy(deep=False)
+        return self.made_from("servers", tables, self._build_servers).copy(deep=False)
 
     def _build_servers(self) -> pd.DataFrame:
         s = self.inventory.servers.set_index("id", drop=False).rename_axis(None)
@@ -117,7 +119,7 @@ class Assessment:
         costs a scan of every finding. Made again if a table under it was replaced."""
         tables = (self.inventory, self.inventory.servers, self.facts, self.scores,
                   self.evaluation.findings, self.scope.table, self.estate_work)  # fmt: skip
-        return copy.deepcopy(self._made_from("summary", tables, self._make_summary))
+        return copy.deepcopy(self.made_from("summary", tables, self._make_summary))
 
     def _make_summary(self) -> dict[str, Any]:
         sc = self.scores

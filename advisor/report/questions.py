@@ -410,10 +410,17 @@ class UnknownGaps:
     missing: np.ndarray
 
 
-def unknown_gaps(assessment: Any, rules: dict[str, Any]) -> list[UnknownGaps]:
+def unknown_gaps(assessment: Any) -> list[UnknownGaps]:
     """Per rule with unknown server verdicts (first-seen order), its servers and their
     missing facts: one missing-value matrix (servers x facts the unknown rules read)
-    answers every rule, which picks its rows and columns out of it."""
+    answers every rule, which picks its rows and columns out of it. Made once per
+    assessment: the questions and the data-quality section both read it."""
+    tables = (assessment.evaluation.findings, assessment.facts, assessment.rules)
+    return assessment.made_from("unknown_gaps", tables, lambda: _unknown_gaps(assessment))
+
+
+def _unknown_gaps(assessment: Any) -> list[UnknownGaps]:
+    rules = {r.code: r for r in assessment.rules}
     f = assessment.evaluation.findings
     unknown = f[f["status"] == "unknown"]
     if unknown.empty:
@@ -438,7 +445,7 @@ def _from_unknown_findings(assessment: Any, rules: dict[str, Any]) -> pd.DataFra
     verdict unknown though every fact it reads is known asks about the rule itself."""
     ids = assessment.facts.index.to_numpy(dtype=object)
     parts = []
-    for g in unknown_gaps(assessment, rules):
+    for g in unknown_gaps(assessment):
         area = f"area:{rules[g.code].spec.area}"
         row, col = np.nonzero(g.missing)
         no_fact = np.flatnonzero(~g.missing.any(axis=1))

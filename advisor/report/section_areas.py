@@ -221,7 +221,7 @@ def _server_rows(
         "score": ordered["score"].to_numpy(),
         "message": messages,
         "status": status.to_numpy(),
-        "label": status.map(lambda v: STATUS_LABELS.get(v, v)).to_numpy(),
+        "label": status.map({v: STATUS_LABELS.get(v, v) for v in status.unique()}).to_numpy(),
         "reason": ordered["reason"].to_numpy(),
         "in_pdf": in_pdf.to_numpy(),
         "same": same.to_numpy(),

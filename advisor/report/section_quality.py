@@ -128,7 +128,7 @@ def _unknowns(ctx: _Context) -> tuple[list[Row], list[Row]]:
     facts = a.facts
     rule_rows: list[tuple[int, str, Row]] = []
     fact_rules: dict[str, list[str]] = {}
-    for g in sorted(unknown_gaps(a, ctx.rules), key=lambda g: g.code):
+    for g in sorted(unknown_gaps(a), key=lambda g: g.code):
         missing = pd.Series(g.missing.sum(axis=0), index=g.used, dtype="int64")
         missing = missing[missing > 0].sort_values(ascending=False)
         for fact in missing.index:

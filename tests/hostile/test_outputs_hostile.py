@@ -360,10 +360,11 @@ def test_an_interrupted_workbook_save_keeps_the_previous_file(tmp_path, monkeypa
     target = tmp_path / "portfolio.xlsx"
     target.write_bytes(b"previous workbook")
 
-    def interrupted(path, waiting, formulas=None):
+    def interrupted(wb, path):  # the workbook saved, then Ctrl-C before it is finished
+        wb.save(path)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("advisor.report.xlsx_report.finish", interrupted)
+    monkeypatch.setattr("advisor.report.xlsx_report.save", interrupted)
     wb = Workbook(write_only=True)
     wb.create_sheet("Portfolio").append(["x"])
     with pytest.raises(KeyboardInterrupt):
@@ -377,11 +378,12 @@ def test_sigterm_while_saving_a_workbook_keeps_the_previous_file(tmp_path, monke
     target = tmp_path / "portfolio.xlsx"
     target.write_bytes(b"previous workbook")
 
-    def terminated(path, waiting, formulas=None):
+    def terminated(wb, path):
+        wb.save(path)
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)  # the handler interrupts this
 
-    monkeypatch.setattr("advisor.report.xlsx_report.finish", terminated)
+    monkeypatch.setattr("advisor.report.xlsx_report.save", terminated)
     wb = Workbook(write_only=True)
     wb.create_sheet("Portfolio").append(["x"])
     with time_bound(4), pytest.raises(SystemExit) as caught:
@@ -394,10 +396,11 @@ def test_sigterm_while_saving_a_workbook_keeps_the_previous_file(tmp_path, monke
 def test_a_full_disk_while_saving_a_workbook_is_one_line(tmp_path, monkeypatch):
     target = tmp_path / "portfolio.xlsx"
 
-    def no_space(path, waiting, formulas=None):
+    def no_space(wb, path):
+        wb.save(path)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("advisor.report.xlsx_report.finish", no_space)
+    monkeypatch.setattr("advisor.report.xlsx_report.save", no_space)
     wb = Workbook(write_only=True)
     wb.create_sheet("Portfolio").append(["x"])
     with pytest.raises(InputError, match=r"portfolio.xlsx: cannot write the workbook \(No space"):
