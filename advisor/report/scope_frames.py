@@ -48,8 +48,21 @@ def gap_counts(servers: pd.DataFrame) -> pd.Series:
     if "confidence_gaps" not in servers or servers.empty:
         return pd.Series(dtype="int64")
     gaps = servers["confidence_gaps"].astype("string").fillna("")
-    topics = gaps[gaps != ""].str.split(", ").explode()
-    counts = topics.value_counts()
+    # Split once per distinct list (a few dozen), not once per server.
+    nonempty = gaps[gaps != ""]
+    if nonempty.empty:
+        return nonempty.str.split(", ").explode().value_counts().astype(int)
+    lists = nonempty.value_counts()
+    tally: dict[str, int] = {}
+    for text, n in zip(lists.index, lists.to_numpy(), strict=True):
+        for topic in text.split(", "):
+            tally[topic] = tally.get(topic, 0) + int(n)
+    counts = pd.Series(
+        list(tally.values()),
+        index=pd.Index(list(tally), dtype="str", name="confidence_gaps"),
+        dtype="int64",
+        name="count",
+    )
     return counts.sort_index().sort_values(ascending=False, kind="stable").astype(int)
 
 
