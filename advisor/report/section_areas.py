@@ -125,13 +125,14 @@ def _areas(
             )
         )
     sections, quiet = [], []
+    servers_by_area = f.groupby("area")["server_id"].nunique() if not f.empty else pd.Series()
     for area in _area_order():
         rules = by_area.get(area)
         if not rules:
             quiet.append(AREA_TITLES[area])
             continue
         rules.sort(key=lambda r: (-ctx.sev_rank[r.severity], not r.estate_wide, r.code))
-        affected = f.loc[f["area"] == area, "server_id"].nunique()
+        affected = servers_by_area.get(area, 0)
         estate_n = sum(1 for r in rules if r.estate_wide)
         bits = [plural(len(rules), "rule") + " with findings"]
         if affected:
@@ -204,12 +205,22 @@ def _server_rows(
     names = ordered["server"].astype(str).to_numpy()
     messages = ordered["message"].astype(str).to_numpy()
     key = [m.replace(n, "\0") if n else m for m, n in zip(messages, names, strict=True)]
-    ordered = ordered.assign(_key=key)
-    groups = ordered.groupby(["code", "_acc", "_key"], sort=False)
-    lead = groups.cumcount().eq(0)
-    rank = lead.astype(int).groupby([ordered["code"], ordered["_acc"]]).cumsum()
-    in_pdf = lead & rank.le(ordered["code"].map(limits).fillna(0))
-    gid = groups.ngroup().to_numpy()
+    # Groups of (rule, accepted, message but for the name) numbered in table order, from
+    # integer codes: the rows are sorted by rule and accepted, so each (rule, accepted)
+    # pair is one run of rows, and a group's first row leads it.
+    code_no = pd.factorize(ordered["code"])[0]
+    block = code_no * 2 + ordered["_acc"].to_numpy(dtype=np.int64)
+    key_no = pd.factorize(np.asarray(key, dtype=object))[0]
+    gid = pd.factorize(block * (int(key_no.max()) + 1) + key_no)[0]
+    lead = np.zeros(len(gid), dtype=bool)
+    lead[np.unique(gid, return_index=True)[1]] = True
+    leads = np.cumsum(lead)
+    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+    before = np.repeat(leads[starts] - lead[starts], np.diff(np.r_[starts, len(block)]))
+    rank = leads - before  # leads so far within the row's (rule, accepted) run
+    limit = ordered["code"].map(limits).fillna(0).to_numpy()
+    in_pdf = pd.Series(lead & (rank <= limit), index=ordered.index)
+    lead = pd.Series(lead, index=ordered.index)
     size = pd.Series(np.bincount(gid)[gid], index=ordered.index)
     same = pd.Series(_same_texts(gid, names), index=ordered.index)
     status = ordered["status"].astype(str)
