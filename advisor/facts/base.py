@@ -51,6 +51,16 @@ class FactContext:
     _texts: dict[tuple[str, ...], pd.Series] = field(
         default_factory=dict, repr=False, compare=False
     )
+    #: Tables `once` made, by name.
+    _once: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def once(self, name: str, make: Any) -> pd.DataFrame:
+        """`make()`, a table several modules derive from the same inputs, made once per
+        context and handed out as a shallow copy (copy-on-write keeps the kept one)."""
+        if name not in self._once:
+            self._once[name] = make()
+        return self._once[name].copy(deep=False)
+
     #: Servers the scope stage left out of the assessment (index = server id; columns
     #: name, category, reason). Facts never describe them, but estate-wide facts may count
     #: them: backup proxies left behind say something about today's backup design.

@@ -353,10 +353,14 @@ def guest_storage(ctx: FactContext) -> pd.DataFrame:
     rows repeat one mount point with different sizes (rows of several VMs of one name); the
     split onto and off the disks is unknown where the disk room is.
 
-    Location and storage facts both read it (transfer volumes and in-guest storage); it is
-    a pure function of the inventory, so computing it twice gives the same answer. Rows are
+    Location and storage facts both read it (transfer volumes and in-guest storage): a
+    pure function of the inventory, made once per context (`FactContext.once`). Rows are
     grouped by the server's position in the index (integer codes, no string group-bys).
     """
+    return ctx.once("guest_storage", lambda: _guest_storage(ctx))
+
+
+def _guest_storage(ctx: FactContext) -> pd.DataFrame:
     index = ctx.servers.index
     n = len(index)
     parts = ctx.inventory.partitions
