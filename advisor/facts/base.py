@@ -8,6 +8,7 @@ their columns; they never read files and never reach back into the import.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -47,19 +48,16 @@ class FactContext:
     #: adds them to the table once, after the last module (a table per module, each joined
     #: to the growing facts table, cost more than some modules did).
     computed: dict[str, pd.Series] = field(default_factory=dict)
-    #: `text` per set of columns (the servers do not change while facts are computed).
-    _texts: dict[tuple[str, ...], pd.Series] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-    #: Tables `once` made, by name.
-    _once: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: What `once` made, by key (the servers do not change while facts are computed).
+    _once: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def once(self, name: str, make: Any) -> pd.DataFrame:
-        """`make()`, a table several modules derive from the same inputs, made once per
-        context and handed out as a shallow copy (copy-on-write keeps the kept one)."""
-        if name not in self._once:
-            self._once[name] = make()
-        return self._once[name].copy(deep=False)
+    def once(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """`make()`, a table or column several modules derive from the same inputs, made
+        once per context and handed out as a shallow copy (copy-on-write keeps the kept
+        one as it was)."""
+        if key not in self._once:
+            self._once[key] = make()
+        return self._once[key].copy(deep=False)
 
     #: Servers the scope stage left out of the assessment (index = server id; columns
     #: name, category, reason). Facts never describe them, but estate-wide facts may count
@@ -83,24 +81,21 @@ class FactContext:
     def text(self, *columns: str) -> pd.Series:
         """Lower-case text of several server columns joined with ' | ' (NA parts empty):
         the haystack role, vendor and backup detection search in. Made once per set of
-        columns (the modules ask for the same few sets twenty times a run) and handed out
-        as a shallow copy: copy-on-write keeps the kept one as it was."""
-        found = self._texts.get(columns)
-        if found is None:
-            parts = [
-                self.servers[c].astype("string").str.lower().fillna("")
-                for c in columns
-                if c in self.servers
-            ]
-            if not parts:
-                found = pd.Series("", index=self.servers.index, dtype="string")
-            else:
-                found = parts[0]
-                for p in parts[1:]:
-                    found = found + " | " + p
-                found = found.astype("string")
-            self._texts[columns] = found
-        return found.copy(deep=False)
+        columns (`once`): the modules ask for the same few sets twenty times a run."""
+        return self.once(("text", *columns), lambda: self._text(columns))
+
+    def _text(self, columns: tuple[str, ...]) -> pd.Series:
+        parts = [
+            self.servers[c].astype("string").str.lower().fillna("")
+            for c in columns
+            if c in self.servers
+        ]
+        if not parts:
+            return pd.Series("", index=self.servers.index, dtype="string")
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + " | " + p
+        return out.astype("string")
 
     def attrs_text(self) -> pd.Series:
         """Lower-case 'header: value' text of every kept attr.* column, for evidence such as

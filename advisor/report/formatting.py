@@ -140,7 +140,7 @@ def display_text(value: Any, limit: int = NAME_LIMIT) -> str:
     """`value` as the report shows it: cut to `limit` characters with an ellipsis, and with
     a break opportunity in every very long unbreakable run, so that no inventory or profile
     value can stall the PDF layout (see RUN_LIMIT) or fill pages."""
-    text = value if type(value) is str else "" if _na(value) else str(value)
+    text = "" if _na(value) else str(value)
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     if len(text) > RUN_LIMIT and _LONG_RUN.search(text):
