@@ -44,7 +44,9 @@ def segment_frame(assessment: Any) -> pd.DataFrame | None:
 
 
 def gap_counts(servers: pd.DataFrame) -> pd.Series:
-    """Servers per topic that lowered their confidence ('backup': 40), most common first."""
+    """Servers per topic that lowered their confidence ('Backup': 40), most common first,
+    each topic as the reports show it: with a capital ('OS version' and 'Backup', not
+    'backup' beside 'OS version')."""
     if "confidence_gaps" not in servers or servers.empty:
         return pd.Series(dtype="int64")
     gaps = servers["confidence_gaps"].astype("string").fillna("")
@@ -56,7 +58,8 @@ def gap_counts(servers: pd.DataFrame) -> pd.Series:
     tally: dict[str, int] = {}
     for text, n in zip(lists.index, lists.to_numpy(), strict=True):
         for topic in text.split(", "):
-            tally[topic] = tally.get(topic, 0) + int(n)
+            shown = topic[:1].upper() + topic[1:]
+            tally[shown] = tally.get(shown, 0) + int(n)
     counts = pd.Series(
         list(tally.values()),
         index=pd.Index(list(tally), dtype="str", name="confidence_gaps"),
