@@ -267,16 +267,19 @@ def _groups(plan: Any) -> tuple[list[GroupRow], str, str]:
         return [], "", "No move groups: no server in scope."
     wave = plan.waves.servers.reindex(g.index)
     members = g.assign(wave=wave["wave"], where=wave["plan"].astype("string"))
-    # Texts of a group are taken from its first member (drop_duplicates), not with a
-    # group-by's "first", which runs in Python per group on Arrow strings.
-    by = members.groupby("group_id", sort=True)
-    per = (
-        members.drop_duplicates("group_id")
-        .set_index("group_id")[["group_name", "where"]]
-        .join(by.size().rename("servers"))
-        .join(by["edited"].any())
-        .join(by["wave"].min())
-        .sort_index()
+    # Per group, from its members' integer group codes (sorted by group id): the texts of
+    # its first member, its size, whether any member was edited, its earliest wave.
+    code, ids = pd.factorize(members["group_id"], sort=True)
+    first = np.unique(code, return_index=True)[1]
+    per = pd.DataFrame(
+        {
+            "group_name": members["group_name"].array.take(first),
+            "where": members["where"].array.take(first),
+            "servers": np.bincount(code),
+            "edited": np.bincount(code, weights=members["edited"].astype(bool)) > 0,
+            "wave": members["wave"].groupby(code).min().array,
+        },
+        index=pd.Index(ids, name="group_id"),
     )
     largest = per.sort_values(["servers"], ascending=False, kind="stable").head(GROUP_ROWS)
     edited = per[per["edited"] & ~per.index.isin(largest.index)].head(GROUP_ROWS)
