@@ -247,18 +247,20 @@ def _by(
     frames = []
     for c in costs:
         rows = c.servers
-        frame = pd.DataFrame(
+        # Counts and sums per label from integer codes (labels in order of appearance;
+        # servers without a label left out), NaN counting as missing, as a group-by would.
+        code, keys = pd.factorize(label.reindex(rows.index).to_numpy())
+        total = rows["rightsized_total_monthly"].astype("float64").to_numpy()[code >= 0]
+        floor = rows["rightsized_priced_monthly"].astype("float64").to_numpy()[code >= 0]
+        code = code[code >= 0]
+        g = pd.DataFrame(
             {
-                "key": label.reindex(rows.index).to_numpy(),
-                "total": rows["rightsized_total_monthly"].astype("float64").to_numpy(),
-                "floor": rows["rightsized_priced_monthly"].astype("float64").to_numpy(),
-            }
-        )
-        g = frame.groupby("key", sort=False).agg(
-            servers=("total", "size"),
-            complete=("total", "count"),
-            floor=("floor", "sum"),
-            priced=("floor", "count"),
+                "servers": np.bincount(code, minlength=len(keys)),
+                "complete": _counted(code, ~np.isnan(total), len(keys)),
+                "floor": np.bincount(code, np.nan_to_num(floor, nan=0.0), len(keys)),
+                "priced": _counted(code, ~np.isnan(floor), len(keys)),
+            },
+            index=pd.Index(keys, name="key"),
         )
         g["text"] = _sum_texts(g, c.currency)
         frames.append(g)
@@ -294,6 +296,11 @@ def _by(
         rows,
         f"and {plural(hidden, noun)}, listed in the workbook (Costs sheet)" if hidden else "",
     )
+
+
+def _counted(code: np.ndarray, known: np.ndarray, n: int) -> np.ndarray:
+    """How many rows of each of the `n` codes are `known`."""
+    return np.bincount(code[known], minlength=n)
 
 
 def _sum_texts(g: pd.DataFrame, currency: str) -> list[str]:
