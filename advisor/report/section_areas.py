@@ -294,8 +294,8 @@ def _area_charts(ctx: _Context, area: str, theme: Theme) -> list[Chart]:
         if srv.empty:
             return []
         top = srv.nlargest(STORAGE_CHART_ROWS, "used_gib")
-        f = ctx.findings
-        flagged = set(f.loc[(f["area"] == area) & (f["status"] == "fail"), "server_id"])
+        f = ctx.failed
+        flagged = set(f.loc[f["area"] == area, "server_id"])
         rows = [
             (str(n), float(u), float(p) if not _na(p) else float(u), i in flagged)
             for i, n, u, p in zip(

@@ -55,7 +55,7 @@ def _connectivity(ctx: _Context) -> Connectivity:
     sites = _site_table(ctx)
     link = cat.private_link
     link_name = f"{provider} {link.name}" if link is not None else "a private link"
-    f = ctx.findings[ctx.findings["status"] == "fail"]
+    f = ctx.failed
     per_site = (
         f[f["site"].notna()].groupby(["site", "code"])["server_id"].nunique()
         if not f.empty

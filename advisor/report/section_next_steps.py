@@ -77,7 +77,7 @@ def _names(names: pd.Series, limit: int = DECISION_NAMES) -> str:
 
 def _area_anchor(ctx: _Context, area: str) -> str:
     f = ctx.findings
-    has = (f["area"] == area) & f["status"].isin(["fail", "accepted"])
+    has = f.loc[f["status"].isin(["fail", "accepted"]).to_numpy(), "area"].isin([area])
     port = ctx.portfolio
     has_port = ((port["area"] == area) & (port["status"] == "fail")).any()
     return anchor("area", area) if has.any() or has_port else ""
@@ -89,8 +89,8 @@ def _staying(ctx: _Context) -> Decision | None:
     stay = s[(s["readiness"] == "not_ready") | (s["disposition"] == "retain")]
     if stay.empty:
         return None
-    f = ctx.findings
-    why = f[(f["status"] == "fail") & f["server_id"].isin(stay.index)]
+    f = ctx.failed
+    why = f[f["server_id"].isin(stay.index)]
     why = why[why["severity"].isin(["blocker", "high"]) | (why["disposition"] == "retain")]
     top = why.groupby("code")["server_id"].nunique().sort_values(ascending=False, kind="stable")
     reasons = [
@@ -126,8 +126,8 @@ def _retiring(ctx: _Context) -> Decision | None:
 
 def _licensing(ctx: _Context) -> Decision | None:
     """One decision over every licensing finding: the model is chosen for the estate."""
-    f = ctx.findings
-    failed = f[(f["status"] == "fail") & (f["area"] == "licensing") & (f["severity"] != "info")]
+    f = ctx.failed
+    failed = f[(f["area"] == "licensing") & (f["severity"] != "info")]
     counts = failed.groupby("code")["server_id"].nunique()
     port = ctx.portfolio
     estate = port.loc[(port["status"] == "fail") & (port["area"] == "licensing"), "code"]

@@ -255,7 +255,7 @@ def measured_facts(rule: Any) -> frozenset[str]:
 def _rule_stats(ctx: _Context) -> pd.DataFrame:
     """Per failed server rule: servers affected, a few example names (worst first) and the
     breakdown by what they share, all from group-bys over the failed findings."""
-    f = ctx.findings[ctx.findings["status"] == "fail"]
+    f = ctx.failed
     if f.empty:
         return pd.DataFrame(columns=["code", "severity", "area", "servers", "names", "breakdown"])
     ordered = f.sort_values(["code", "score", "server"], kind="stable")
