@@ -97,7 +97,12 @@ class Assessment:
     @property
     def out_of_scope(self) -> pd.DataFrame:
         """The servers left out of the assessment: identity, site and segment, with the
-        category and reason, sorted by category then name."""
+        category and reason, sorted by category then name. Built once (as `servers`) and
+        handed out as a shallow copy: the JSON, the workbook and the report each ask."""
+        tables = (self.inventory.servers, self.scope.table)
+        return self.made_from("out_of_scope", tables, self._build_out_of_scope).copy(deep=False)
+
+    def _build_out_of_scope(self) -> pd.DataFrame:
         s = self.inventory.servers.set_index("id", drop=False).rename_axis(None)
         excluded = self.scope.table[~self.scope.table["in_scope"].to_numpy(dtype=bool)]
         cols = ["id", "name", "power_state", "vcpus", "memory_gib", "used_gib",
