@@ -281,7 +281,7 @@ def save(wb: Any, path: Path) -> None:
     undone again when the parts were read back, was work thrown away."""
     from openpyxl.writer.excel import ExcelWriter
 
-    held, formulas = pending(wb), getattr(wb, "_advisor_formulas", {})
+    held, formulas = pending(wb), waiting(wb)
     if not held and not any(f.count() for f in formulas.values()):
         wb.save(path)
         return
