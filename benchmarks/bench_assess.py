@@ -25,7 +25,7 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 from advisor.engine import assess as assess_module  # noqa: E402
 from advisor.engine import evaluate as evaluate_module  # noqa: E402
 from advisor.engine import scoring as scoring_module  # noqa: E402
-from advisor.facts import compute_facts  # noqa: E402
+from advisor.facts.lanes import compute_all  # noqa: E402
 from advisor.inventory import load_inventory  # noqa: E402
 from advisor.profile import parse_profile  # noqa: E402
 
@@ -95,13 +95,13 @@ def main(argv: list[str] | None = None) -> int:
         best: dict[str, float] | None = None
         for _ in range(args.repeat):
             timer = Timer()
-            timer.wrap(assess_module, "compute_facts", "facts")
+            timer.wrap(assess_module, "compute_all", "facts")
             timer.wrap(assess_module, "evaluate", "rules")
             timer.wrap(assess_module, "score_servers", "scoring")
             start = time.perf_counter()
             result = assess_module.assess(inv, profile, rules=rules)
             total = time.perf_counter() - start
-            assess_module.compute_facts = compute_facts
+            assess_module.compute_all = compute_all
             assess_module.evaluate = evaluate_module.evaluate
             assess_module.score_servers = scoring_module.score_servers
             stages = dict(timer.seconds, total=total)

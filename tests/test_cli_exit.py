@@ -142,3 +142,51 @@ def test_what_was_read_is_frozen_out_of_the_collector_only_in_the_console(monkey
     result = CliRunner().invoke(cli.app, ["inspect", str(SAMPLE)])
     assert result.exit_code == 0, result.output
     assert frozen == ([True] if console else [])
+
+
+def test_the_console_collects_nothing_until_the_inputs_are_read(monkeypatch):
+    """`main` turns the cyclic collector off for the imports; `_settled` freezes what was
+    loaded and turns it on again, so everything made afterwards is collected as ever."""
+    import gc
+
+    import advisor.cli as cli
+
+    seen = []
+
+    def command() -> None:
+        seen.append(gc.isenabled())
+        cli._settled()
+        seen.append(gc.isenabled())
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli, "app", command)
+
+    def leave(code: object) -> None:  # the real one never returns
+        seen.append(code)
+        raise RuntimeError("left")
+
+    monkeypatch.setattr(cli, "_leave", leave)
+    monkeypatch.setattr("advisor.forking._allowed", False)  # main allows it; undone after
+    monkeypatch.setattr("gc.freeze", lambda: seen.append("frozen"))
+    try:
+        with pytest.raises(RuntimeError, match="left"):
+            cli.main()
+    finally:
+        gc.enable()
+        cli._CONSOLE = False
+    assert seen == [False, "frozen", True, 0]
+
+
+def test_score_collects_between_its_inventories(monkeypatch, tmp_path):
+    """`score` reads many inventories in one process: the collector is on again before
+    the first (here: `_settled` is called, which freezes and re-enables it)."""
+    from typer.testing import CliRunner
+
+    import advisor.cli as cli
+
+    frozen = []
+    monkeypatch.setattr(cli, "_CONSOLE", True)
+    monkeypatch.setattr("gc.freeze", lambda: frozen.append(True))
+    result = CliRunner().invoke(cli.app, ["score", str(SAMPLE), "-o", str(tmp_path / "s.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert frozen == [True]

@@ -27,7 +27,8 @@ from advisor.engine.rules import AREAS, SEVERITIES, Rule, load_rules
 from advisor.engine.scoring import READINESS, estate_effort, score_servers
 from advisor.engine.settings import RuleSettings, resolve_settings
 from advisor.errors import InputError
-from advisor.facts import all_facts, compute_facts, fact_context
+from advisor.facts import all_facts, fact_context
+from advisor.facts.lanes import compute_all
 from advisor.inventory.schema import Inventory
 from advisor.resources import data_path
 from advisor.scope import CATEGORY_NAMES, Scope, decide_scope
@@ -388,7 +389,7 @@ def assess(
 
     when = as_of or inventory.source.exported_at or pd.Timestamp.now(tz="UTC").normalize()
     scope = decide_scope(inventory, profile)
-    ctx = compute_facts(fact_context(inventory, profile, catalog, when, scope))
+    ctx = compute_all(fact_context(inventory, profile, catalog, when, scope))
     servers = ctx.servers
 
     assumptions = list(profile.assumptions()) + scope.notes

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from advisor import forking
 from advisor.engine.rules import Rule
 from advisor.engine.settings import RuleSettings
 from advisor.text import plural_words
@@ -106,28 +107,20 @@ def evaluate(
     server_rules = [r for r in rules if r.spec.scope == "server" and settings[r.code].enabled]
     estate_rules = [r for r in rules if r.spec.scope == "portfolio" and settings[r.code].enabled]
     accepted = _accepted_index(exceptions)
-    status: dict[str, pd.Categorical] = {}
-    parts: list[dict[str, np.ndarray]] = []
     # One Python string per server id, shared by every rule's rows: an index of pandas'
     # `str` dtype makes new string objects on each conversion.
     ids = facts.index.to_numpy(dtype=object)
-    for rule in server_rules:
-        s = settings[rule.code]
-        env: dict[str, Any] = {n: facts[n] for n in rule.facts_used}
-        env.update(s.params)
-        outcome = rule.expression.evaluate(env, facts.index)
-        failed = outcome.fillna(False).to_numpy(dtype=bool)
-        ranks = np.where(outcome.isna().to_numpy(), _UNKNOWN_AT, failed.astype(np.int8))
-        ranks = ranks.astype(np.int8)
-        hits = accepted.get(rule.code)
-        if hits:
-            ranks[facts.index.isin(list(hits)) & (ranks != 0)] = _ACCEPTED_AT
-        status[rule.code] = pd.Categorical.from_codes(ranks, dtype=_STATUS_DTYPE)
-        # One shared string per outcome: a string per cell would be millions of objects.
-        codes = _STATUS_TEXT.take(ranks)
-        part = _rule_findings(rule, s, codes, facts, ids, names, hits or {})
-        if part is not None:
-            parts.append(part)
+
+    def run(rule: Rule) -> Outcome:
+        return _rule_outcome(rule, settings[rule.code], facts, ids, names, accepted)
+
+    # Rules are independent of one another: where a second core helps, it takes its share.
+    outcomes = forking.in_two(server_rules, run, len(facts))
+    status = {
+        r.code: pd.Categorical.from_codes(o[0], dtype=_STATUS_DTYPE)
+        for r, o in zip(server_rules, outcomes, strict=True)
+    }
+    parts = [o[1] for o in outcomes if o[1] is not None]
     findings = (
         _joined(parts)
         if parts
@@ -135,6 +128,33 @@ def evaluate(
     )
     matrix = pd.DataFrame(status, index=facts.index)
     return Evaluation(findings, matrix, _portfolio(estate_rules, settings, portfolio))
+
+
+#: One rule's result: its status codes per server (int8, positions in STATUSES) and its
+#: rows of the findings table (None when it passed everywhere).
+Outcome = tuple[np.ndarray, dict[str, np.ndarray] | None]
+
+
+def _rule_outcome(
+    rule: Rule,
+    s: RuleSettings,
+    facts: pd.DataFrame,
+    ids: np.ndarray,
+    names: pd.Series,
+    accepted: dict[str, dict[str, str]],
+) -> Outcome:
+    env: dict[str, Any] = {n: facts[n] for n in rule.facts_used}
+    env.update(s.params)
+    outcome = rule.expression.evaluate(env, facts.index)
+    failed = outcome.fillna(False).to_numpy(dtype=bool)
+    ranks = np.where(outcome.isna().to_numpy(), _UNKNOWN_AT, failed.astype(np.int8))
+    ranks = ranks.astype(np.int8)
+    hits = accepted.get(rule.code)
+    if hits:
+        ranks[facts.index.isin(list(hits)) & (ranks != 0)] = _ACCEPTED_AT
+    # One shared string per outcome: a string per cell would be millions of objects.
+    codes = _STATUS_TEXT.take(ranks)
+    return ranks, _rule_findings(rule, s, codes, facts, ids, names, hits or {})
 
 
 def _joined(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:

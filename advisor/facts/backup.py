@@ -140,6 +140,9 @@ BACKUP_INFRASTRUCTURE = "backup infrastructure"
 _TEXT = ("backup_method", "annotation", "application", "attr.*", "snapshots.name")
 _STATED = ("backup_method", "attr.*", "annotation")
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ()
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "backup_tool",
@@ -383,15 +386,15 @@ def compute(ctx: FactContext) -> dict[str, object]:
     # Stated as none: BKP001's finding, which names the snapshots too; counting the same
     # missing backup again as "snapshots only" would charge the server twice for one fact.
     snapshot_only = pd.Series(False, index=index, dtype="boolean")
-    snapshot_only[nothing] = has_snapshots[nothing].mask(has_snapshots[nothing].fillna(True))
-    snapshot_only[says_snapshot] = True
-    snapshot_only[backed] = False
+    snapshot_only.loc[nothing] = has_snapshots[nothing].mask(has_snapshots[nothing].fillna(True))
+    snapshot_only.loc[says_snapshot] = True
+    snapshot_only.loc[backed] = False
 
     state = pd.Series(pd.NA, index=index, dtype="string")
-    state[other & ~tool] = "backup stated"
-    state[tool & ~declined] = "backup product named"
-    state[declined] = "stated as none"
-    state[snapshot_only.fillna(False).to_numpy(dtype=bool)] = "snapshots only"
+    state.loc[other & ~tool] = "backup stated"
+    state.loc[tool & ~declined] = "backup product named"
+    state.loc[declined] = "stated as none"
+    state.loc[snapshot_only.fillna(False).to_numpy(dtype=bool)] = "snapshots only"
 
     backup_declined = pd.Series(declined, index=index, dtype="boolean").mask(nothing)
     stated_fact = pd.Series(stated_any.to_numpy(), index=index, dtype="boolean")

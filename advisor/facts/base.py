@@ -50,6 +50,12 @@ class FactContext:
     computed: dict[str, pd.Series] = field(default_factory=dict)
     #: What `once` made, by key (the servers do not change while facts are computed).
     _once: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: While a module computes: the facts it may read, those of the modules its NEEDS
+    #: names (`compute_facts` sets it). Two modules whose NEEDS do not link them may then
+    #: run in either order, or side by side (`advisor.facts.lanes`), with the same result.
+    readable: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    #: The name of the module computing now, for the message when it reads beyond NEEDS.
+    running: str = field(default="", repr=False, compare=False)
 
     def once(self, key: Hashable, make: Callable[[], Any]) -> Any:
         """`make()`, a table or column several modules derive from the same inputs, made
@@ -69,14 +75,23 @@ class FactContext:
     )
 
     def fact(self, name: str) -> pd.Series:
-        """A fact computed by an earlier module (modules run in a fixed order)."""
+        """A fact computed by an earlier module, one of those the running module NEEDS."""
+        self._may_read(name)
         found = self.computed.get(name)
         return found if found is not None else self.facts[name]
 
     def fact_or_none(self, name: str) -> pd.Series | None:
-        """`fact(name)`, or None where no module run so far computed it."""
+        """`fact(name)`, or None where the module that computes it did not run (a test of
+        one module without the other)."""
+        self._may_read(name)
         found = self.computed.get(name)
         return found if found is not None else self.facts.get(name)
+
+    def _may_read(self, name: str) -> None:
+        if self.readable is not None and name not in self.readable:
+            raise RuntimeError(
+                f"fact module {self.running} read '{name}', which no module in its NEEDS computes"
+            )
 
     def text(self, *columns: str) -> pd.Series:
         """Lower-case text of several server columns joined with ' | ' (NA parts empty):

@@ -34,6 +34,9 @@ STATE_WORDS = {
     "snapshots only": "its only backup is VM snapshots",
 }
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ("inventory_facts", "identity", "backup")
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "dc_count_site",

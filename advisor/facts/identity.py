@@ -368,6 +368,9 @@ _ROLE_INPUTS = (
     "attr.* (role or application headers)",
 )
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ()
+
 FACTS: tuple[Fact, ...] = (
     *(
         Fact(
@@ -1003,6 +1006,6 @@ def _production(ctx: FactContext) -> pd.Series:
     nonprod = found(env, r"^(test|tst|dev|qa|uat|lab|staging|int)")
     nonprod |= found(hints, r"(^|[^a-z])(test|tst|dev|lab|qa|uat)([^a-z]|$)")
     out = pd.Series(pd.NA, index=ctx.servers.index, dtype="boolean")
-    out[nonprod.to_numpy()] = False
-    out[prod.to_numpy()] = True
+    out.loc[nonprod.to_numpy()] = False
+    out.loc[prod.to_numpy()] = True
     return out

@@ -29,6 +29,9 @@ _PASS = (
     ("site", "text", "Customer site, from the profile's datacenters/clusters or a site column."),
 )
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ()
+
 FACTS = tuple(Fact(name, unit, text, (name,)) for name, unit, text in _PASS)
 
 

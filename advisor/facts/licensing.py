@@ -141,6 +141,9 @@ def device_flags(ctx: FactContext, kind: str) -> tuple[pd.DataFrame, bool]:
     return rows, bool(len(rows)) or tab in tabs
 
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ("inventory_facts", "identity", "network")
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "license_vendor",

@@ -195,6 +195,9 @@ KEEP_HINT = (
     r"nicht l(ö|oe)schen"
 )
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ("inventory_facts",)
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "os_product", "text", "Operating system as named in the end-of-support table.", ("os_name",)

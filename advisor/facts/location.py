@@ -40,6 +40,9 @@ BASIS_IN_USE_OTHER = "inventory in-use"
 BASIS_IN_GUEST = " + in-guest volumes"
 _TRANSFER = ("guest_written_gib", "guest_fs_coverage", "in_guest_gib", "used_gib")
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ()
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "site_uplink_mbps",

@@ -126,6 +126,9 @@ _GENERIC_SITE_WORDS = frozenset(
 )
 _LIST_MAX = 8
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ("inventory_facts", "location")
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "manual_mac",

@@ -238,6 +238,9 @@ _NOT_THIRD_PARTY = (
     r"|commvault|avamar|data ?domain|zerto"
 )
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ("inventory_facts", "storage", "licensing")
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "os_supported_on_target",

@@ -66,6 +66,9 @@ _SEP = r"[-_ ]"
 #: A name shape counts as the estate's convention when at least this share follows one.
 CONVENTION_SHARE = 0.5
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ("identity",)
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "is_agent_vm",
@@ -296,8 +299,8 @@ def _business_critical(ctx: FactContext) -> pd.Series:
     low = found(crit, _CRIT_LOW)
     prod = ctx.fact("is_production")
     out = prod.astype("boolean").copy()
-    out[low.to_numpy()] = False
-    out[high.to_numpy()] = True
+    out.loc[low.to_numpy()] = False
+    out.loc[high.to_numpy()] = True
     return out
 
 

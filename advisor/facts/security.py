@@ -117,6 +117,9 @@ MAIL_NAME = Codes(
     extra=EXCHANGE_NAME,
 ).name
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ("identity", "network")
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "password_in_notes",

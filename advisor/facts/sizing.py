@@ -31,6 +31,9 @@ _USE = ("cpu_usage_pct", "memory_usage_pct")
 HEADROOM = 0.2
 FLOOR_SHARE = 0.5
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ("inventory_facts",)
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "instance_type",

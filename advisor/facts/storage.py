@@ -53,6 +53,9 @@ FIT_SLACK_SHARE = 0.01
 #: Volumes outside the disks named in `in_guest_mounts`; the rest are counted.
 MOUNTS_LISTED = 4
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ()
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "os_disk_gib",

@@ -43,6 +43,9 @@ _MIN_NAME = 4  # shorter server names ('dc', 'fs') are too ambiguous to find in 
 _REPLACES = r"(?:replace[sd]?|replacing|successor of|instead of)(?: by)?\s+[a-z0-9][a-z0-9_.-]*"
 _LIST_MAX = 6
 
+#: The fact modules whose facts this one reads (`FactContext.fact` enforces it).
+NEEDS: tuple[str, ...] = ("inventory_facts", "identity")
+
 FACTS: tuple[Fact, ...] = (
     Fact(
         "application_key",

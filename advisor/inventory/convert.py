@@ -144,8 +144,8 @@ def to_bool(raw: pd.Series, rejects: Rejects | None = None, column: str = "") ->
         raw = raw.map(_bool_cell)
     text = to_text(raw).str.lower()
     out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-    out[text.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = True
-    out[text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = False
+    out.loc[text.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = True
+    out.loc[text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = False
     if rejects is not None:
         rejects.add(out.isna() & ~is_blank(raw), raw, column, "not a yes/no value")
     return out

@@ -257,7 +257,7 @@ def attach_server_ids(
         if not todo.any():
             break
         key = to_text(column.reset_index(drop=True)[todo]).str.lower()
-        server_id[todo] = key.map(lookup, na_action="ignore").astype("string")
+        server_id.loc[todo] = key.map(lookup, na_action="ignore").astype("string")
     problems: list[Problem] = []
     orphan = server_id.isna().to_numpy()
     if orphan.any():

@@ -205,7 +205,7 @@ def finding_frame(assessment: Any) -> pd.DataFrame:
     kept = f[f["status"] != "unknown"]
     accepted = (kept["status"] == "accepted").to_numpy()
     status = kept["status"].astype(object).copy()
-    status[accepted] = accepted_outcomes(assessment, kept[accepted])
+    status.loc[accepted] = accepted_outcomes(assessment, kept[accepted])
     names = assessment.servers["name"]
     hours = kept["effort_hours"].astype(float)
     servers = pd.DataFrame(
