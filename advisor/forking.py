@@ -146,6 +146,13 @@ class Forked:
                     self.process.join()
         return ok, value
 
+    def stop(self) -> None:
+        """Stop the child without waiting for its result (this process is failing)."""
+        self.conn.close()
+        if self.process is not None and self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
 
 def _child(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
     """In the child: run `fn` and send (True, its value), or (False, None) when it raised.

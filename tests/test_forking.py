@@ -21,7 +21,7 @@ from advisor.profile import default_profile
 from advisor.report.json_report import write_json
 
 ROOT = Path(__file__).resolve().parents[1]
-OPTIONS = ("--only", "json", "--quiet", "-o")
+OPTIONS = ("--only", "json,xlsx", "--quiet", "-o")
 
 
 @pytest.fixture
@@ -81,8 +81,9 @@ def test_rules_evaluated_on_two_cores_find_what_one_core_finds(corpus, monkeypat
 
 
 def test_the_console_on_two_cores_writes_what_a_program_on_one_writes(corpus, tmp_path):
-    """The console allows forking (655 servers: facts and rules both split); its JSON is
-    the JSON written in this process, which never forks."""
+    """The console allows forking (655 servers: facts and rules both split, the JSON
+    written beside the workbook); its JSON is the JSON written in this process, which
+    never forks."""
     export = corpus / "rvtools-4.6.1-anon-655vms.xlsx"
     proc = subprocess.run(
         [sys.executable, "-m", "advisor", "assess", str(export), *OPTIONS, str(tmp_path / "cli")],
@@ -99,3 +100,36 @@ def test_the_console_on_two_cores_writes_what_a_program_on_one_writes(corpus, tm
     console = json.loads((tmp_path / "cli" / "assessment.json").read_text())
     here = json.loads((tmp_path / "here" / "assessment.json").read_text())
     assert console == here
+
+
+def test_a_plan_priced_on_a_second_core_is_the_same_plan(corpus, monkeypatch):
+    """make_plan sizes and prices the servers in a child while it builds the groups and
+    waves; the costs are those priced here, and a failed child is replaced by this
+    process."""
+    from advisor.plan import stage
+
+    assessment = assess(
+        load_inventory(corpus / "rvtools-4.6.1-anon-655vms.xlsx"), default_profile()
+    )
+    alone = stage.make_plan(assessment)
+    monkeypatch.setattr(forking, "_allowed", True)
+    monkeypatch.setattr(forking, "MIN_SERVERS", 1)
+    parent, real = os.getpid(), stage.cost_totals
+
+    def totals(costed):
+        if os.getpid() != parent and FAIL[0]:
+            raise ValueError("only in the child")
+        return real(costed)
+
+    monkeypatch.setattr(stage, "cost_totals", totals)
+    for fail in (False, True):
+        FAIL[0] = fail
+        shared = stage.make_plan(assessment)
+        assert list(shared.providers) == list(alone.providers)
+        for name, cost in alone.providers.items():
+            pd.testing.assert_frame_equal(cost.servers, shared.providers[name].servers)
+            pd.testing.assert_series_equal(cost.totals, shared.providers[name].totals)
+            assert cost.parallel_run_cost == shared.providers[name].parallel_run_cost
+
+
+FAIL = [False]

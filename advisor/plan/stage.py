@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from advisor import forking
 from advisor.plan.costs import cost_estate, cost_totals
 from advisor.plan.groups import groups_and_edges, groups_sheet_frame
 from advisor.plan.prices import price_sources
@@ -87,9 +88,9 @@ def make_plan(
     primary = profile.target.provider
     catalogs = {p: (assessment.catalog if p == primary else load_catalog(p)) for p in PROVIDERS}
     policy = profile.sizing
-    sized = size_estate(servers.drop(columns=["id"]), catalogs, policy, inv.disks)
-    costed = cost_estate(sized, catalogs, policy)
-    totals = cost_totals(costed)
+    # Sizing and pricing need none of what follows: a second core may do them meanwhile.
+    priced = (servers.drop(columns=["id"]), catalogs, policy, inv.disks)
+    pricing = forking.Forked.start(_priced, *priced) if forking.usable(len(ids)) else None
 
     with_segment = inv.servers.assign(
         segment=assessment.scope.table["segment"].reindex(inv.servers["id"]).to_numpy()
@@ -103,7 +104,11 @@ def make_plan(
     estate_hours = float(assessment.estate_work["effort_hours"].sum())
     timeline = build_timeline(waves, estate_hours=estate_hours)
     months = parallel_run_months(waves)
+    groups_sheet = groups_sheet_frame(groups, in_scope.set_index("id", drop=False))
+    what_if = sensitivity(waves, estate_hours=estate_hours)
 
+    ok, got = pricing.result() if pricing is not None else (False, None)
+    costed, totals = got if ok else _priced(*priced)
     order = [primary] + [p for p in PROVIDERS if p != primary]
     providers = {
         p: _provider_cost(p, catalogs[p], costed, totals, months, profile, policy) for p in order
@@ -113,11 +118,11 @@ def make_plan(
         providers=providers,
         policy=policy.describe(),
         groups=groups,
-        groups_sheet=groups_sheet_frame(groups, in_scope.set_index("id", drop=False)),
+        groups_sheet=groups_sheet,
         edges=edges,
         waves=waves,
         timeline=timeline,
-        sensitivity=sensitivity(waves, estate_hours=estate_hours),
+        sensitivity=what_if,
         readiness={primary: _readiness(assessment)},
         edited_groups=int(groups.loc[groups["edited"], "group_id"].nunique()),
     )
@@ -126,6 +131,14 @@ def make_plan(
         plan.readiness[plan.compared] = _readiness(compare)
         plan.verdicts = compare_verdicts(assessment, compare)
     return plan
+
+
+def _priced(
+    servers: pd.DataFrame, catalogs: dict[str, Catalog], policy: Any, disks: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each server sized and priced on every provider, and the totals per provider."""
+    costed = cost_estate(size_estate(servers, catalogs, policy, disks), catalogs, policy)
+    return costed, cost_totals(costed)
 
 
 def _provider_cost(

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor import forking
 from advisor.errors import InputError, short_error
 
 if TYPE_CHECKING:
@@ -275,14 +276,24 @@ def _render_files(
             model = build_report_model(assessment, appendix, questions=questions, pdf_only=True)
         pdf_model = model.for_pdf()
         pdf_job = running.pool.submit(_layout, pdf_model)
+    json_job = None
     if json_name in names:
         from advisor.report.json_report import write_json
 
-        write_json(assessment, staging.dir)
+        json_job = _json_beside(assessment, staging, running, names)
+        if json_job is None:
+            write_json(assessment, staging.dir)
     if xlsx_name in names:
         from advisor.report.xlsx_report import write_xlsx
 
-        write_xlsx(assessment, staging.path(xlsx_name), questions=questions)
+        try:
+            write_xlsx(assessment, staging.path(xlsx_name), questions=questions)
+        except BaseException:
+            if json_job is not None:
+                json_job.stop()
+            raise
+    if json_job is not None and not json_job.result()[0]:
+        write_json(assessment, staging.dir)  # the child failed: any error is met here
     if html_name in names:
         from advisor.report.html_report import write_model_html
 
@@ -297,6 +308,21 @@ def _render_files(
         return exc
     write_report_file(staging.path(pdf_name), data, "the PDF report")
     return None
+
+
+def _json_beside(
+    assessment: Any, staging: Any, running: PdfWorker | None, names: tuple[str, ...]
+) -> forking.Forked | None:
+    """The JSON written by a forked child while this process writes the workbook, where
+    the second core is free (no PDF process) and `forking` allows it; None otherwise.
+    655-VM export, `--only json,xlsx`: the JSON took 75 ms of the run's 2.1 s."""
+    if running is not None or OUTPUT_NAMES[2] not in names:
+        return None
+    if not forking.usable(len(assessment.facts)):
+        return None
+    from advisor.report.json_report import write_json
+
+    return forking.Forked.start(write_json, assessment, staging.dir)
 
 
 def _layout(model: Any) -> bytes:

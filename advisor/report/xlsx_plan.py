@@ -201,16 +201,19 @@ def _unpriced_text(rows: pd.DataFrame) -> pd.Series:
 
 def _joined(rows: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
     """The texts of `columns` joined with '; ' per row, missing ones skipped (NA when all
-    are missing), each distinct text once (both bases often give the same note)."""
-    out = pd.Series(pd.NA, index=rows.index, dtype="string")
-    earlier: list[pd.Series] = []
-    for column in columns:
-        text = rows[column].astype("string")
-        for before in earlier:
-            text = text.mask(text.eq(before).fillna(False).astype(bool))
-        earlier.append(rows[column].astype("string"))
-        out = (out + "; " + text).fillna(text).fillna(out)
-    return out
+    are missing), each distinct text once (both bases often give the same note). Joined
+    as object arrays: the string columns' masking and filling cost 20 ms at 655 servers."""
+    values = [rows[c].astype("string").to_numpy(dtype=object, na_value=None) for c in columns]
+    out = np.full(len(rows), None, dtype=object)
+    for i, text in enumerate(values):
+        new = ~pd.isna(text)
+        for before in values[:i]:
+            new &= text != before
+        joined = new & ~pd.isna(out)
+        out[joined] = out[joined] + "; " + text[joined]
+        alone = new & ~joined
+        out[alone] = text[alone]
+    return pd.Series(out, index=rows.index, dtype="string")
 
 
 def _cents(values: pd.Series) -> int | None:

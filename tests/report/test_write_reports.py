@@ -91,3 +91,52 @@ def test_a_dead_pdf_process_is_replaced_by_this_one(tiny, tmp_path):
         "assessment.xlsx",
         "assessment.pdf",
     }
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The console's setting (`forking.allow`), for any estate size."""
+    from advisor import forking
+
+    monkeypatch.setattr(forking, "_allowed", True)
+    monkeypatch.setattr(forking, "MIN_SERVERS", 1)
+
+
+def test_the_json_written_beside_the_workbook_is_the_json(tiny, tmp_path, forks):
+    """Without a PDF, a forked child writes the JSON while this process writes the
+    workbook: the same file as when this process writes both."""
+    from advisor import forking
+
+    alone, beside = tmp_path / "alone", tmp_path / "beside"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(forking, "_allowed", False)
+        write_reports(tiny, alone, only=("json", "xlsx"))
+    started = []
+    real = forking.Forked.start.__func__
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(
+            forking.Forked, "start", classmethod(lambda c, *a: started.append(a) or real(c, *a))
+        )
+        write_reports(tiny, beside, only=("json", "xlsx"))
+    assert len(started) == 1
+    assert (beside / "assessment.json").read_bytes() == (alone / "assessment.json").read_bytes()
+    assert _names(beside) == {"assessment.json", "assessment.xlsx"}
+
+
+def test_a_json_child_that_fails_leaves_the_json_to_this_process(tiny, tmp_path, forks):
+    import os
+
+    import advisor.report.json_report as json_report
+
+    parent, real = os.getpid(), json_report.write_json
+
+    def write_json(assessment, folder):
+        if os.getpid() != parent:
+            raise OSError("only in the child")
+        return real(assessment, folder)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(json_report, "write_json", write_json)
+        write_reports(tiny, tmp_path, only=("json", "xlsx"))
+    assert (tmp_path / "assessment.json").stat().st_size > 0
+    assert _names(tmp_path) == {"assessment.json", "assessment.xlsx"}
