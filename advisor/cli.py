@@ -862,7 +862,7 @@ def main() -> None:
     # worth a collector pass: its passes over them cost 0.1 s of a 655-VM assess. Off
     # until the inputs are read (`_settled`); commands that never call it are short.
     gc.disable()
-    forking.allow()  # this process is advisor's own: the facts may use a second core
+    forking.allow()  # advisor owns this process: facts, rules, plan and JSON may fork
     try:
         app()
     except SystemExit as exc:

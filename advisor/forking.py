@@ -22,9 +22,11 @@ error there, where it is reported like every other.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -44,6 +46,11 @@ MIN_SERVERS = 300
 #: share is computed in the parent instead; otherwise WAIT_FACTOR times the parent's share.
 MIN_WAIT = 10.0
 WAIT_FACTOR = 4.0
+
+#: How often a child process checks that its parent is still there (the fallback to
+#: PR_SET_PDEATHSIG, and the only guard where that does not exist).
+PARENT_CHECK_S = 0.5
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 _allowed = False
 
@@ -100,6 +107,34 @@ def in_two(items: Sequence[T], run: Callable[[T], R], servers: int) -> list[R]:
     ]
 
 
+def end_with_parent(parent: int, deathsig: bool) -> None:
+    """Make this child process end when its parent `parent` ends, however the parent ends
+    (SIGKILL included), so that no orphan keeps working for a run nobody waits for (or
+    blocks for ever writing a result nobody reads).
+
+    On Linux the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG). That signal
+    follows the parent *thread* that started the process, so it is set only when that was
+    the parent's main thread (`deathsig`). A watchdog thread that notices the parent pid
+    change covers everything else (other systems, a failing prctl). The PDF process and
+    `Forked` children both use it.
+    """
+    if deathsig and sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watchdog below still applies
+    if os.getppid() != parent:  # the parent was gone before the signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
+
+
 class Forked:
     """`fn(*args)` running in a forked copy of this process; `result` collects it."""
 
@@ -118,7 +153,8 @@ class Forked:
         receive, send = fork.Pipe(duplex=False)
         for stream in (sys.stdout, sys.stderr):  # else the child would write them again
             stream.flush()
-        process = fork.Process(target=_child, args=(fn, args, send), daemon=True)
+        parent = (os.getpid(), threading.current_thread() is threading.main_thread())
+        process = fork.Process(target=_child, args=(fn, args, send, receive, parent), daemon=True)
         try:
             process.start()
         except OSError:  # no memory or no process slot for a fork: the caller does it all
@@ -154,13 +190,26 @@ class Forked:
             self.process.join()
 
 
-def _child(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
-    """In the child: run `fn` and send (True, its value), or (False, None) when it raised.
-    Interrupts are the parent's to handle: it stops the child."""
+def _child(
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    conn: Any,
+    parents_end: Any,
+    parent: tuple[int, bool],
+) -> None:
+    """In the child: run `fn` and send (True, its value), or (False, None) when it failed.
+    Interrupts are the parent's to handle: it stops the child, which then ends without a
+    word (the handlers the parent had installed to clean up its own files are undone). The
+    child ends with its parent, and holds no copy of the parent's end of the pipe: with
+    one, a child whose parent was killed would wait for ever to write a result bigger
+    than the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parents_end.close()
+    end_with_parent(*parent)
     try:
         message: tuple[bool, Any] = (True, fn(*args))
-    except Exception:
+    except BaseException:  # an error, or a stop from the parent (a signal made exception)
         message = (False, None)
     try:
         conn.send(message)

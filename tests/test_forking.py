@@ -133,3 +133,62 @@ def test_a_plan_priced_on_a_second_core_is_the_same_plan(corpus, monkeypatch):
 
 
 FAIL = [False]
+
+
+_ORPHAN = """
+import os, signal, sys, time
+from advisor import forking
+forking.allow()
+forking.MIN_SERVERS = 1
+
+def work():
+    time.sleep(1.0)
+    return b"x" * 1_000_000  # bigger than a pipe holds: sent only while someone reads
+
+child = forking.Forked.start(work)
+print(child.process.pid, flush=True)
+if sys.argv[1] == "terminate":  # the parent stops the child: it must end without a word
+    child.process.terminate()
+    print(child.result(), flush=True)
+else:
+    os.kill(os.getpid(), getattr(signal, sys.argv[1]))
+"""
+
+
+def _gone(pid: int, within: float) -> bool:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        if Path(f"/proc/{pid}/stat").is_file() and ") Z " in Path(f"/proc/{pid}/stat").read_text():
+            return True  # a zombie, waiting for init to reap it: ended
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="advisor forks only on Linux")
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_a_child_never_outlives_a_killed_parent(how):
+    """Killed before it reads the child's result, the parent leaves no orphan behind: the
+    child ends with it instead of waiting for ever to write into the pipe."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _ORPHAN, how], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    child = int(proc.stdout.split()[0])
+    assert _gone(child, within=10), f"child {child} outlived its parent"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="advisor forks only on Linux")
+def test_a_child_stopped_by_its_parent_ends_quietly():
+    proc = subprocess.run(
+        [sys.executable, "-c", _ORPHAN, "terminate"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[1] == "(False, None)"
+    assert proc.stderr == ""

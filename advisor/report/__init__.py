@@ -18,12 +18,8 @@ names them beforehand, so the summary can say what went.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
-import signal
-import sys
 import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,10 +33,6 @@ if TYPE_CHECKING:
 OUTPUT_NAMES = ("assessment.json", "assessment.html", "assessment.xlsx", "assessment.pdf")
 #: The kinds `--only` names, each the suffix of its output, in the order of OUTPUT_NAMES.
 OUTPUT_KINDS = tuple(name.rsplit(".", 1)[1] for name in OUTPUT_NAMES)
-#: How often the PDF process checks that its parent is still there (the fallback to
-#: PR_SET_PDEATHSIG, and the only guard where that does not exist).
-PARENT_CHECK_S = 0.5
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _warm_up() -> None:
@@ -53,36 +45,10 @@ def _warm_up() -> None:
     import advisor.report.pdf_report  # noqa: F401
 
 
-def _end_with_parent(parent: int, deathsig: bool) -> None:
-    """Initializer of the PDF process: make it end when its parent ends, however the parent
-    ends (SIGKILL included), so that no orphan keeps laying out a report nobody will get.
-
-    On Linux the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG). That signal
-    follows the parent *thread* that started the process, so it is set only when the pool
-    was started from the main thread (`deathsig`). A watchdog thread that notices the parent
-    pid change covers everything else (other systems, a failing prctl).
-    """
-    if deathsig and sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):
-            pass  # the watchdog below still applies
-    if os.getppid() != parent:  # the parent was gone before the signal was armed
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_S)
-    os._exit(1)
-
-
 class PdfWorker:
     """A second process for laying out the PDF, started early so that its interpreter start
     and the WeasyPrint import overlap the import and assessment of the inventory. It never
-    outlives this process (see `_end_with_parent`), and is stopped at once, not waited
+    outlives this process (`forking.end_with_parent`), and is stopped at once, not waited
     for, when the block it serves ends with an exception."""
 
     def __init__(self) -> None:
@@ -97,7 +63,7 @@ class PdfWorker:
         self.pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=context,
-            initializer=_end_with_parent,
+            initializer=forking.end_with_parent,
             initargs=(os.getpid(), deathsig),
         )
         self.pool.submit(_warm_up)
