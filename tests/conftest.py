@@ -1,4 +1,5 @@
-"""Shared fixtures: the real-world corpus, the bundled sample and its generator."""
+"""Shared fixtures: the real-world corpus, the bundled sample and its generator, and the
+console's permission to fork."""
 
 from __future__ import annotations
 
@@ -35,3 +36,13 @@ def generated_samples(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("samples")
     load_generator().main(["--out", str(out)])
     return out
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """Forking allowed, as the console allows it (`advisor.forking.allow`), and for any
+    estate size, so that small test inventories take the two-process paths too."""
+    from advisor import forking
+
+    monkeypatch.setattr(forking, "_allowed", True)
+    monkeypatch.setattr(forking, "MIN_SERVERS", 1)

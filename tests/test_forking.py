@@ -24,12 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 OPTIONS = ("--only", "json,xlsx", "--quiet", "-o")
 
 
-@pytest.fixture
-def forks(monkeypatch):
-    monkeypatch.setattr(forking, "_allowed", True)
-    monkeypatch.setattr(forking, "MIN_SERVERS", 1)
-
-
 def _where(x: int) -> tuple[int, bool]:
     time.sleep(0.005)  # long enough for the child to start taking items too
     return x * x, os.getpid() == PARENT[0]

@@ -143,6 +143,8 @@ def _rule_outcome(
     names: pd.Series,
     accepted: dict[str, dict[str, str]],
 ) -> Outcome:
+    """One rule over every server: the unit of work `evaluate` shares between processes
+    (it reads only the facts table and the rule, and returns plain arrays)."""
     env: dict[str, Any] = {n: facts[n] for n in rule.facts_used}
     env.update(s.params)
     outcome = rule.expression.evaluate(env, facts.index)

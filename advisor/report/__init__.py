@@ -246,7 +246,7 @@ def _render_files(
     if json_name in names:
         from advisor.report.json_report import write_json
 
-        json_job = _json_beside(assessment, staging, running, names)
+        json_job = _json_beside(assessment, staging, running, xlsx_name in names)
         if json_job is None:
             write_json(assessment, staging.dir)
     if xlsx_name in names:
@@ -277,12 +277,13 @@ def _render_files(
 
 
 def _json_beside(
-    assessment: Any, staging: Any, running: PdfWorker | None, names: tuple[str, ...]
+    assessment: Any, staging: Any, running: PdfWorker | None, workbook: bool
 ) -> forking.Forked | None:
     """The JSON written by a forked child while this process writes the workbook, where
-    the second core is free (no PDF process) and `forking` allows it; None otherwise.
-    655-VM export, `--only json,xlsx`: the JSON took 75 ms of the run's 2.1 s."""
-    if running is not None or OUTPUT_NAMES[2] not in names:
+    there is a workbook to write, the second core is free (no PDF process) and `forking`
+    allows it; None otherwise. 655-VM export, `--only json,xlsx`: the JSON took 75 ms of
+    the run's 2.1 s."""
+    if running is not None or not workbook:
         return None
     if not forking.usable(len(assessment.facts)):
         return None

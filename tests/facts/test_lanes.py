@@ -75,13 +75,6 @@ def test_the_lanes_cover_every_module_once_and_each_finds_what_it_needs(side):
     assert _needs_met(set(NAMES) - {module_name(m) for m in lanes.last}, lanes.last)
 
 
-@pytest.fixture
-def forks(monkeypatch):
-    """Forking allowed for any estate size, as the console allows it for big ones."""
-    monkeypatch.setattr(forking, "_allowed", True)
-    monkeypatch.setattr(forking, "MIN_SERVERS", 1)
-
-
 def _contexts(path, n=2):
     inv = load_inventory(path)
     profile, catalog = profile_for(), load_catalog("exoscale")

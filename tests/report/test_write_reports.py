@@ -93,15 +93,6 @@ def test_a_dead_pdf_process_is_replaced_by_this_one(tiny, tmp_path):
     }
 
 
-@pytest.fixture
-def forks(monkeypatch):
-    """The console's setting (`forking.allow`), for any estate size."""
-    from advisor import forking
-
-    monkeypatch.setattr(forking, "_allowed", True)
-    monkeypatch.setattr(forking, "MIN_SERVERS", 1)
-
-
 def test_the_json_written_beside_the_workbook_is_the_json(tiny, tmp_path, forks):
     """Without a PDF, a forked child writes the JSON while this process writes the
     workbook: the same file as when this process writes both."""
