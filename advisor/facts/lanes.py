@@ -20,7 +20,7 @@ wait for network. All facts took 0.44-0.46 s, 0.34-0.35 s with the side lane (th
 included); at 20,000 VMs 2.15-2.26 s and 1.59-1.62 s. Other splits that NEEDS allows did
 no better at either size.
 
-The fork, and when it is used (`usable`: allowed, Linux, two CPUs, enough servers), is
+The fork, and when it is used (`forking.usable`: allowed, Linux, two CPUs, enough servers), is
 `advisor.forking`'s. If the child fails or does not answer, the side lane is computed
 here instead: the child can only save time, never change a result or lose one.
 """
@@ -76,15 +76,10 @@ def split(modules: tuple[ModuleType, ...] = MODULES, side: tuple[str, ...] = SID
     return Lanes(pick(first), pick(in_side), pick(own), pick(after))
 
 
-def usable(ctx: FactContext) -> bool:
-    """The side lane is allowed, possible and worth it for this estate."""
-    return forking.usable(len(ctx.servers))
-
-
 def compute_all(ctx: FactContext) -> FactContext:
     """Every fact module's facts, as `compute_facts(ctx)` gives them, on two cores where
-    `usable`."""
-    if not usable(ctx):
+    `forking.usable`."""
+    if not forking.usable(len(ctx.servers)):
         return compute_facts(ctx)
     return compute_in_lanes(ctx, split())
 

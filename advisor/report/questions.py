@@ -456,8 +456,7 @@ def _from_unknown_findings(
         topics = np.array([FACT_TOPIC.get(c, area) for c in g.used] + [area], dtype=object)
         at.append(np.concatenate([g.servers[row], g.servers[no_fact]]))
         topic.append(topics[np.concatenate([col, np.full(len(no_fact), len(g.used))])])
-        code.append(np.full(len(at[-1]), None, dtype=object))
-        code[-1].fill(g.code)
+        code.append(np.full(len(at[-1]), g.code, dtype=object))
     return np.concatenate(at), np.concatenate(topic), np.concatenate(code)
 
 
