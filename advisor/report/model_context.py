@@ -1,15 +1,16 @@
 """The assessment as the section builders see it, plus the look-ups several sections share.
 
-`_Context` joins the assessment's tables once (servers with their site, findings with the
-server's name, site, score and readiness), so that each section builder works on the same
-prepared frames. `_enabled`, `_area_order` and `_site_table` are used by more than one
-section and live here for that reason.
+`_Context` joins the assessment's tables once (servers with their site, the failed and
+accepted findings with the server's name, site, score and readiness), so that each section
+builder works on the same prepared frames. `_enabled`, `_area_order` and `_site_table` are
+used by more than one section and live here for that reason.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from advisor.engine.rules import AREA_TITLES, CORE_AREAS, SEVERITIES
@@ -18,7 +19,8 @@ from advisor.report.model_types import READINESS_LABELS
 
 
 class _Context:
-    """The assessment's tables, joined once: servers with their site, findings with names."""
+    """The assessment's tables, joined once: servers with their site, the findings the
+    report lists with their server's name."""
 
     def __init__(self, a: Any) -> None:
         self.a = a
@@ -29,19 +31,28 @@ class _Context:
         site = a.facts["site"].reindex(servers.index) if "site" in a.facts else servers["site"]
         self.servers = servers.assign(site=site.astype("string"))
         self.live = ~self.servers["is_template"].fillna(False).astype(bool)
-        f = a.evaluation.findings
-        # One look-up of each finding's server serves the four columns taken from it.
-        joined = self.servers[["name", "site", "score", "readiness"]].reindex(f["server_id"])
-        joined = joined.set_axis(f.index)
-        self.findings = f.assign(
+        #: Every finding as the engine made it (unknown verdicts are most of them).
+        self.findings = f = a.evaluation.findings
+        # The failed and accepted findings (those the findings chapter lists), with their
+        # server's name, site, score and readiness (one look-up of each finding's server
+        # serves the four), and the failed ones, which most sections start from: a third
+        # of the findings of a large estate. (A comparison of every row's status cost 3.5 ms
+        # a time at 20,000 servers; `isin` hashes, 0.8 ms.)
+        listed = f[f["status"].isin(["fail", "accepted"]).to_numpy()]
+        at = self.servers.index.get_indexer(listed["server_id"])
+        cells = self.servers[["name", "site", "score", "readiness"]]
+        found = bool((at >= 0).all())
+        joined = cells.take(at) if found else cells.reindex(listed["server_id"])
+        joined = joined.set_axis(listed.index)
+        self.listed = listed.assign(
             server=joined["name"],
             site=joined["site"],
             score=joined["score"],
             readiness=joined["readiness"],
+            # The server's position in `servers` (-1: none), a number to count servers by.
+            server_at=at,
         )
-        # The failed findings, which most sections start from (a comparison of every row's
-        # status cost 3.5 ms a time at 20,000 servers; `isin` hashes, 0.8 ms).
-        self.failed = self.findings[self.findings["status"].isin(["fail"]).to_numpy()]
+        self.failed = self.listed[self.listed["status"].isin(["fail"]).to_numpy()]
         self._sites: pd.DataFrame | None = None
         self.portfolio = a.evaluation.portfolio
         self.summary = a.summary()
@@ -92,10 +103,27 @@ def _make_site_table(ctx: _Context) -> pd.DataFrame:
         )
         if c in fa
     ]
-    g = fa[fa["site"].notna()].groupby("site", sort=True)
+    # The columns first: the facts table has a hundred more.
+    g = fa.loc[fa["site"].notna().to_numpy(), ["site", *cols]].groupby("site", sort=True)
     table = g[cols].first()
     table["servers"] = g.size()
     return table
+
+
+def servers_per(findings: pd.DataFrame, key: str) -> pd.Series:
+    """How many distinct servers the findings (`_Context.listed` or a part of it) have of
+    each value of `key` (index: the values, sorted; no missing value), as a group-by's
+    `nunique` counts them but from the servers' positions: the group-by took 7 ms over
+    the failed findings of 20,000 servers."""
+    group, values = pd.factorize(findings[key], sort=True)
+    server = findings["server_at"].to_numpy(dtype=np.int64)
+    if (server < 0).any():  # a server the context does not have: told apart by its id
+        server = pd.factorize(findings["server_id"])[0].astype(np.int64)
+    known = (group >= 0) & (server >= 0)
+    width = int(server.max()) + 1 if len(server) else 1
+    pairs = np.unique(group[known] * width + server[known])
+    counts = np.bincount(pairs // width, minlength=len(values))
+    return pd.Series(counts, index=pd.Index(values, name=key))
 
 
 def server_cells(name: object, site: object, readiness: object, score: object) -> dict[str, str]:

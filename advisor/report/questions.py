@@ -7,8 +7,8 @@ that matter, so they are grouped by *topic*: the missing facts of each unknown v
 mapped to the request that would supply them ("which backup product protects these
 servers"), and each topic becomes one concrete question that names every server it covers.
 
-Everything is built from long (server, topic, code) frames and one group-by; the only
-Python loops run over rules, topics and sites, never over servers.
+Everything is built from long (server, topic, code) arrays, servers as positions; the only
+Python loops run over rules, topics and distinct lists, never over servers.
 """
 
 from __future__ import annotations
@@ -328,49 +328,50 @@ UNPRICED_TOPIC: dict[str, str] = {
     "OS unknown, so whether a Windows licence is needed": "os",
 }
 
-_COLUMNS = ["server_id", "topic", "code"]
+#: A source's (server, topic, code) rows: the server as its position in the servers table
+#: (-1 for a server that is not in it), the topic key, and the code of the rule that raised
+#: it (None where no rule did: the plan or the confidence rating).
+_Rows = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def customer_questions(assessment: Any) -> list[CustomerQuestion]:
     """One question per topic the data left open, the topic touching most servers first."""
     servers = assessment.servers
     rules = {r.code: r for r in assessment.rules}
-    # (server, topic, rule) rows: the unknown verdicts' as positions in the facts table
-    # (hundreds of thousands of rows at 20,000 servers: made into a table of server ids and
-    # looked up again, they cost 60 ms), the others by server id.
-    at, unknown_topics, unknown_codes = _from_unknown_findings(assessment, rules)
-    if not servers.index.equals(assessment.facts.index):
-        at = servers.index.get_indexer(assessment.facts.index[at])
-    other = pd.concat([_from_confidence(assessment), _from_plan(assessment)], ignore_index=True)
-    pos = np.concatenate([at, servers.index.get_indexer(other["server_id"])])
-    topics = np.concatenate([unknown_topics, other["topic"].to_numpy(dtype=object)])
-    codes = np.concatenate([unknown_codes, other["code"].to_numpy(dtype=object)])
+    # (server, topic, rule) rows from every source, servers as positions throughout (the
+    # unknown verdicts alone are a hundred thousand rows at 20,000 servers: made into
+    # tables of server ids and looked up again, the rows cost 60 ms).
+    parts = [
+        _from_unknown_findings(assessment, rules),
+        _from_confidence(assessment),
+        *_from_plan(assessment),
+    ]
+    pos, topics, codes = (np.concatenate([part[i] for part in parts]) for i in range(3))
     estate_codes = _from_estate_unknowns(assessment, rules)
     out: list[CustomerQuestion] = []
-    # Each server as the rank of its shown name among the distinct names, so that a topic's
-    # servers come out sorted and once per name by sorting integers, not strings per topic.
     known = pos >= 0
     pos, topics, codes = pos[known], topics[known], codes[known]
     if not len(pos) and not estate_codes:
         return out
+    # Each server as the rank of its shown name among the distinct names, and each topic
+    # and rule as a number (topics in first-seen order): a topic's servers come out sorted
+    # and once per name, and its rules once, from a table of the pairs that occur.
     names = servers["name"].astype("string").tolist()
     distinct, name_rank = np.unique(
         np.array([display_text(v) for v in names], dtype=object), return_inverse=True
     )
-    server_rank = name_rank[pos]
-    topic_keys, topic_of = pd.factorize(topics, sort=False)  # first-seen order
-    server_sets: dict[str, tuple[str, ...]] = {}
-    code_sets: dict[str, set[str]] = {}
-    by_topic = pd.Series(np.arange(len(topic_keys))).groupby(topic_keys, sort=True).indices
-    for t, rows in by_topic.items():
-        topic = topic_of[t]
-        server_sets[topic] = tuple(distinct[np.unique(server_rank[rows])].tolist())
-        code_sets[topic] = {c for c in set(codes[rows].tolist()) if isinstance(c, str)}
+    topic_no, topic_of = pd.factorize(topics, sort=False)
+    concerned_by = _per_topic(topic_no, name_rank[pos], distinct, len(topic_of))
+    server_sets = dict(zip(topic_of, concerned_by, strict=True))
+    code_no, code_of = pd.factorize(codes)  # no rule (None): -1
+    ruled = code_no >= 0
+    raised_by = _per_topic(topic_no[ruled], code_no[ruled], code_of, len(topic_of))
+    code_sets = dict(zip(topic_of, raised_by, strict=True))
     everyone = tuple(distinct.tolist())
     keys = list(server_sets) + [k for k in estate_codes if k not in server_sets]
     for topic in keys:
         concerned = server_sets.get(topic, ()) or everyone
-        raised = tuple(sorted(code_sets.get(topic, set()) | estate_codes.get(topic, set())))
+        raised = tuple(sorted(set(code_sets.get(topic, ())) | estate_codes.get(topic, set())))
         title, question = _words(topic, len(concerned), rules, raised)
         out.append(CustomerQuestion(title, question, concerned, raised))
     # Most servers first; between equals, the order of TOPICS (areas last, by title).
@@ -380,6 +381,24 @@ def customer_questions(assessment: Any) -> list[CustomerQuestion]:
         key=lambda qk: (-qk[0].count, order.get(qk[1], len(order)), qk[0].topic),
     )
     return [q for q, _ in ranked]
+
+
+def _per_topic(topic_no: np.ndarray, item_no: np.ndarray, items: Any, topics: int) -> list[tuple]:
+    """Per topic number (0 to `topics` - 1), the distinct `items` of its rows in item-number
+    order: `item_no` numbers each row's item. A topics x items table of the pairs that occur
+    answers it without sorting the rows."""
+    items = np.asarray(items, dtype=object)
+    seen = np.zeros((topics, len(items)), dtype=bool)
+    seen[topic_no, item_no] = True
+    return [tuple(items[np.flatnonzero(row)].tolist()) for row in seen]
+
+
+def _positions(index: pd.Index, servers: pd.Index) -> np.ndarray:
+    """The position in `servers` of every label of `index` (-1 where it has none): no
+    look-up when the two are the same (the usual case: tables of the assessment's servers)."""
+    if index.equals(servers):
+        return np.arange(len(index))
+    return servers.get_indexer(index)
 
 
 def _words(topic: str, n: int, rules: dict[str, Any], codes: tuple[str, ...]) -> tuple[str, str]:
@@ -440,12 +459,9 @@ def _unknown_gaps(assessment: Any) -> list[UnknownGaps]:
     return out
 
 
-def _from_unknown_findings(
-    assessment: Any, rules: dict[str, Any]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(server, topic, code) for every fact missing from an unknown server verdict, the
-    server as its position in `assessment.facts`; a verdict unknown though every fact it
-    reads is known asks about the rule itself."""
+def _from_unknown_findings(assessment: Any, rules: dict[str, Any]) -> _Rows:
+    """(server, topic, code) for every fact missing from an unknown server verdict; a
+    verdict unknown though every fact it reads is known asks about the rule itself."""
     at: list[np.ndarray] = [np.zeros(0, dtype=np.intp)]
     topic: list[np.ndarray] = [np.zeros(0, dtype=object)]
     code: list[np.ndarray] = [np.zeros(0, dtype=object)]
@@ -457,20 +473,33 @@ def _from_unknown_findings(
         at.append(np.concatenate([g.servers[row], g.servers[no_fact]]))
         topic.append(topics[np.concatenate([col, np.full(len(no_fact), len(g.used))])])
         code.append(np.full(len(at[-1]), g.code, dtype=object))
-    return np.concatenate(at), np.concatenate(topic), np.concatenate(code)
+    # `unknown_gaps` gives positions in the facts table.
+    where = _positions(assessment.facts.index, assessment.servers.index)
+    return where[np.concatenate(at)], np.concatenate(topic), np.concatenate(code)
 
 
-def _from_confidence(assessment: Any) -> pd.DataFrame:
+def _from_confidence(assessment: Any) -> _Rows:
     """(server, topic) for every confidence topic that lowered a server's confidence."""
     gaps = assessment.scores.get("confidence_gaps")
     if gaps is None:
-        return pd.DataFrame(columns=_COLUMNS)
-    return _listed_topics(gaps, ", ", CONFIDENCE_TOPIC).assign(code=None)
+        return _no_rows()
+    return _with_code(_listed_topics(gaps, ", ", CONFIDENCE_TOPIC, assessment.servers.index))
 
 
-def _listed_topics(lists: pd.Series, sep: str, topics: dict[str, str]) -> pd.DataFrame:
-    """(server, topic) for every item of a `sep`-separated text list that names a topic,
-    in server order and then list order.
+def _no_rows() -> _Rows:
+    return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object), np.zeros(0, dtype=object)
+
+
+def _with_code(rows: tuple[np.ndarray, np.ndarray]) -> _Rows:
+    """(server, topic) rows raised by no rule."""
+    return rows[0], rows[1], np.full(len(rows[0]), None, dtype=object)
+
+
+def _listed_topics(
+    lists: pd.Series, sep: str, topics: dict[str, str], servers: pd.Index
+) -> tuple[np.ndarray, np.ndarray]:
+    """(server position in `servers`, topic) for every item of a `sep`-separated text list
+    that names a topic, in the order of `lists` and then list order.
 
     Few servers have a list of their own (most repeat a handful of combinations), so each
     distinct list is split once and its topics spread to the servers that carry it."""
@@ -478,41 +507,47 @@ def _listed_topics(lists: pd.Series, sep: str, topics: dict[str, str]) -> pd.Dat
     rows: list[np.ndarray] = []
     place: list[np.ndarray] = []
     found: list[np.ndarray] = []
-    for k, servers in pd.Series(at).groupby(at).indices.items():
+    for k, carriers in pd.Series(at).groupby(at).indices.items():
         if k < 0:
             continue
         named = [topics[w] for w in str(distinct[k]).split(sep) if w in topics]
         for j, topic in enumerate(named):
-            rows.append(servers)
-            place.append(np.full(len(servers), j))
-            found.append(np.full(len(servers), topic, dtype=object))
+            rows.append(carriers)
+            place.append(np.full(len(carriers), j))
+            found.append(np.full(len(carriers), topic, dtype=object))
     if not rows:
-        return pd.DataFrame({"server_id": [], "topic": []})
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
     row, j, topic = np.concatenate(rows), np.concatenate(place), np.concatenate(found)
     order = np.lexsort((j, row))
-    return pd.DataFrame({"server_id": lists.index[row[order]], "topic": topic[order]})
+    return _positions(lists.index, servers)[row[order]], topic[order]
 
 
-def _from_plan(assessment: Any) -> pd.DataFrame:
+def _from_plan(assessment: Any) -> list[_Rows]:
     """(server, topic) for plan inputs only the customer can give: an uplink for the site,
     what decides the price, a dependency table."""
     parts = []
     facts = assessment.facts
-    live = ~assessment.servers["is_template"].fillna(False).astype(bool)
+    servers = assessment.servers.index
+    live = ~assessment.servers["is_template"].fillna(False).astype(bool).to_numpy()
     if "site_uplink_mbps" in facts.columns:
-        no_uplink = facts["site_uplink_mbps"].reindex(live.index).isna() & live
-        parts.append(pd.DataFrame({"server_id": live.index[no_uplink], "topic": "sites"}))
+        uplink = facts["site_uplink_mbps"]
+        known = np.zeros(len(servers), dtype=bool)
+        where = _positions(uplink.index, servers)
+        known[where[(where >= 0) & uplink.notna().to_numpy()]] = True
+        parts.append(_topic_rows(np.flatnonzero(~known & live), "sites"))
     plan = getattr(assessment, "plan", None)
     if plan is not None:
         reasons = plan.primary_cost.servers.get("rightsized_unpriced")
         if reasons is not None:
-            parts.append(_listed_topics(reasons, "; ", UNPRICED_TOPIC))
+            parts.append(_with_code(_listed_topics(reasons, "; ", UNPRICED_TOPIC, servers)))
     deps = getattr(assessment.inventory, "dependencies", None)
     if deps is None or deps.empty:
-        parts.append(pd.DataFrame({"server_id": live.index[live], "topic": "dependency_table"}))
-    if not parts:
-        return pd.DataFrame(columns=_COLUMNS)
-    return pd.concat(parts, ignore_index=True).assign(code=None)
+        parts.append(_topic_rows(np.flatnonzero(live), "dependency_table"))
+    return parts
+
+
+def _topic_rows(pos: np.ndarray, topic: str) -> _Rows:
+    return pos, np.full(len(pos), topic, dtype=object), np.full(len(pos), None, dtype=object)
 
 
 def _missing(value: Any) -> bool:

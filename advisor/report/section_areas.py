@@ -29,7 +29,13 @@ from advisor.report.formatting import (
     fmt_int,
     plural,
 )
-from advisor.report.model_context import _area_order, _Context, _site_table, server_cells
+from advisor.report.model_context import (
+    _area_order,
+    _Context,
+    _site_table,
+    server_cells,
+    servers_per,
+)
 from advisor.report.model_types import (
     AREA_BLURBS,
     MINOR_NAMES,
@@ -55,6 +61,8 @@ MINOR_WHAT_WORDS = 24
 SAME_NAMES = 8
 #: Where one sentence ends and the next begins ("e.g. rsync" does not end one).
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+#: The findings' columns a server row is made from.
+_ROW_COLUMNS = ("code", "status", "score", "server", "site", "readiness", "message", "reason")
 
 
 def _areas(
@@ -63,14 +71,17 @@ def _areas(
     """The findings chapter, area by area. `pdf_only` builds only the server rows the PDF
     shows (`in_pdf`): the model the PDF process lays out, made before the HTML's, which
     lists every failed server (tens of thousands of rows in a big estate)."""
-    f = ctx.findings[ctx.findings["status"].isin(["fail", "accepted"])]
+    f = ctx.listed
     port = ctx.portfolio[ctx.portfolio["status"] == "fail"]
     counts = (
         f.groupby(["code", "status"]).size().unstack(fill_value=0)
         if not f.empty
         else pd.DataFrame()
     )
-    unknown = ctx.findings[ctx.findings["status"] == "unknown"].groupby("code").size()
+    # Counted from the two columns: a filter of the whole frame copied 75,000 rows of
+    # every column at 20,000 servers to count them.
+    unknown = ctx.findings["code"][ctx.findings["status"].isin(["unknown"]).to_numpy()]
+    unknown = unknown.value_counts()
     limits = {code: PDF_ROWS.get(ctx.a.settings[code].severity, 0) for code in set(f["code"])}
     rows, name_lines = _server_rows(f, limits, pdf_only=pdf_only)
     by_area: dict[str, list[RuleSection]] = {}
@@ -125,7 +136,7 @@ def _areas(
             )
         )
     sections, quiet = [], []
-    servers_by_area = f.groupby("area")["server_id"].nunique() if not f.empty else pd.Series()
+    servers_by_area = servers_per(f, "area")
     for area in _area_order():
         rules = by_area.get(area)
         if not rules:
@@ -190,25 +201,36 @@ def _server_rows(
     name share the row of the worst of them (`same` names the others), and it shows the
     first `limits[code]` such rows of each kind (`in_pdf`), so an exception the customer
     accepted is never pushed out of the table by failures. One sort and a few group-bys
-    over all findings; the HTML lists every server in its own row."""
+    over all findings; the HTML lists every server in its own row. With `pdf_only` the
+    rules the PDF shows no rows of (limit 0: most findings of a large estate) sort only
+    the rows that can be the first of their names line (`_may_lead`)."""
     if f.empty:
         return {}, {}
-    ordered = f.assign(_acc=f["status"].eq("accepted")).sort_values(
-        ["code", "_acc", "score", "server"], kind="stable"
-    )
+    acc = f["status"].eq("accepted").to_numpy()
+    totals = f["code"].value_counts()
+    rows = f[list(_ROW_COLUMNS)]
+    if pdf_only:
+        keep = _may_lead(f["code"], acc, f["score"], limits)
+        rows, acc = rows[keep], acc[keep]
+    ordered = rows.assign(_acc=acc).sort_values(["code", "_acc", "score", "server"], kind="stable")
     heads = ordered.groupby("code", sort=False)["server"]
-    totals = heads.size()
     lines = {
         code: _names([display_text(n) for n in first], int(totals[code]))
         for code, first in heads.head(MINOR_NAMES).groupby(ordered["code"], sort=False)
     }
+    code_no, codes = pd.factorize(ordered["code"])
+    limit = np.array([limits.get(c, 0) for c in codes], dtype=np.int64)[code_no]
+    if pdf_only:
+        keep = limit > 0
+        ordered, code_no, limit = ordered[keep], code_no[keep], limit[keep]
+        if ordered.empty:
+            return {}, lines
     names = ordered["server"].astype(str).to_numpy()
     messages = ordered["message"].astype(str).to_numpy()
     key = [m.replace(n, "\0") if n else m for m, n in zip(messages, names, strict=True)]
     # Groups of (rule, accepted, message but for the name) numbered in table order, from
     # integer codes: the rows are sorted by rule and accepted, so each (rule, accepted)
     # pair is one run of rows, and a group's first row leads it.
-    code_no = pd.factorize(ordered["code"])[0]
     block = code_no * 2 + ordered["_acc"].to_numpy(dtype=np.int64)
     key_no = pd.factorize(np.asarray(key, dtype=object))[0]
     gid = pd.factorize(block * (int(key_no.max()) + 1) + key_no)[0]
@@ -218,11 +240,6 @@ def _server_rows(
     starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
     before = np.repeat(leads[starts] - lead[starts], np.diff(np.r_[starts, len(block)]))
     rank = leads - before  # leads so far within the row's (rule, accepted) run
-    limit = ordered["code"].map(limits).fillna(0).to_numpy()
-    in_pdf = pd.Series(lead & (rank <= limit), index=ordered.index)
-    lead = pd.Series(lead, index=ordered.index)
-    size = pd.Series(np.bincount(gid)[gid], index=ordered.index)
-    same = pd.Series(_same_texts(gid, names), index=ordered.index)
     status = ordered["status"].astype(str)
     cells = {
         "code": ordered["code"].to_numpy(),
@@ -234,9 +251,9 @@ def _server_rows(
         "status": status.to_numpy(),
         "label": status.map({v: STATUS_LABELS.get(v, v) for v in status.unique()}).to_numpy(),
         "reason": ordered["reason"].to_numpy(),
-        "in_pdf": in_pdf.to_numpy(),
-        "same": same.to_numpy(),
-        "size": size.where(lead, 0).to_numpy(),
+        "in_pdf": lead & (rank <= limit),
+        "same": _same_texts(gid, names),
+        "size": np.where(lead, np.bincount(gid)[gid], 0),
     }
     if pdf_only:
         cells = {k: v[cells["in_pdf"]] for k, v in cells.items()}
@@ -257,6 +274,27 @@ def _server_rows(
             )
         )
     return out, lines
+
+
+def _may_lead(
+    code: pd.Series, acc: np.ndarray, score: pd.Series, limits: dict[str, int]
+) -> np.ndarray:
+    """The findings a model of the PDF can need, found without sorting names: every finding
+    of a rule the PDF lists rows of (`limits`), and of the other rules those that can be
+    among the first MINOR_NAMES of their rule's names line, ordered by accepted and score
+    (those no later than its MINOR_NAMES-th finding, ties included: the names decide
+    among those)."""
+    code_no, codes = pd.factorize(code)
+    shows = np.array([limits.get(c, 0) > 0 for c in codes], dtype=bool)
+    points = score.to_numpy(dtype=float, na_value=np.inf)  # no score: last, as in the sort
+    ranks = np.unique(points, return_inverse=True)[1].reshape(-1)
+    key = acc.astype(np.int64) * (int(ranks.max()) + 1) + ranks
+    order = np.lexsort((key, code_no))
+    numbers = np.arange(len(codes))
+    start = np.searchsorted(code_no[order], numbers)
+    end = np.searchsorted(code_no[order], numbers, side="right")
+    last = key[order][np.minimum(start + MINOR_NAMES, end) - 1]
+    return shows[code_no] | (key <= last[code_no])
 
 
 def _same_texts(gid: np.ndarray, names: np.ndarray) -> np.ndarray:
@@ -290,10 +328,13 @@ def _same_text(shown_names: np.ndarray, others: int) -> str:
 
 def _area_charts(ctx: _Context, area: str, theme: Theme) -> list[Chart]:
     if area == "large-disks":
-        srv = ctx.servers[ctx.live & ctx.servers["used_gib"].notna()]
-        if srv.empty:
+        used = ctx.servers["used_gib"]
+        used = used[(ctx.live & used.notna()).to_numpy()]
+        if used.empty:
             return []
-        top = srv.nlargest(STORAGE_CHART_ROWS, "used_gib")
+        top = ctx.servers.loc[
+            used.nlargest(STORAGE_CHART_ROWS).index, ["name", "used_gib", "provisioned_gib"]
+        ]
         f = ctx.failed
         flagged = set(f.loc[f["area"] == area, "server_id"])
         rows = [

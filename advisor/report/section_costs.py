@@ -241,29 +241,35 @@ def _wave_labels(plan: Any) -> tuple[pd.Series, dict[str, float]]:
 def _by(
     costs: list[Any], label: pd.Series, order: dict[str, float] | None = None
 ) -> tuple[list[CostRow], str]:
-    """Monthly right-sized cost per site or per wave (`label`, per server id): one group-by
-    per provider over the per-server rows, each sum written 'at least' where a server of
-    the group is unpriced. Rows follow `order` (label -> rank), else the costliest first."""
+    """Monthly right-sized cost per site or per wave (`label`, per server id): sums per
+    provider over the per-server rows, each written 'at least' where a server of the group
+    is unpriced. Rows follow `order` (label -> rank), else the costliest first; only the
+    rows shown are written out (a large estate has hundreds of sites)."""
+    label_no, labels = pd.factorize(label)  # servers without a label: -1
+    labels = np.asarray(labels, dtype=object)
     frames = []
     for c in costs:
         rows = c.servers
-        # Counts and sums per label from integer codes (labels in order of appearance;
-        # servers without a label left out), NaN counting as missing, as a group-by would.
-        code, keys = pd.factorize(label.reindex(rows.index).to_numpy())
-        total = rows["rightsized_total_monthly"].astype("float64").to_numpy()[code >= 0]
-        floor = rows["rightsized_priced_monthly"].astype("float64").to_numpy()[code >= 0]
-        code = code[code >= 0]
-        g = pd.DataFrame(
-            {
-                "servers": np.bincount(code, minlength=len(keys)),
-                "complete": _counted(code, ~np.isnan(total), len(keys)),
-                "floor": np.bincount(code, np.nan_to_num(floor, nan=0.0), len(keys)),
-                "priced": _counted(code, ~np.isnan(floor), len(keys)),
-            },
-            index=pd.Index(keys, name="key"),
+        at = _positions(rows.index, label.index)
+        code = np.where(at >= 0, label_no[at], -1)
+        known = code >= 0
+        # Labels numbered in order of appearance in this provider's rows (the order a
+        # group-by would give them, which breaks ties between equal sums).
+        code, first_seen = pd.factorize(code[known])
+        total = rows["rightsized_total_monthly"].astype("float64").to_numpy()[known]
+        floor = rows["rightsized_priced_monthly"].astype("float64").to_numpy()[known]
+        n = len(first_seen)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "servers": np.bincount(code, minlength=n),
+                    "complete": _counted(code, ~np.isnan(total), n),
+                    "floor": np.bincount(code, np.nan_to_num(floor, nan=0.0), n),
+                    "priced": _counted(code, ~np.isnan(floor), n),
+                },
+                index=pd.Index(labels[first_seen], name="key", dtype=object),
+            )
         )
-        g["text"] = _sum_texts(g, c.currency)
-        frames.append(g)
     if not frames or frames[0].empty:
         return [], ""
     first = frames[0]
@@ -274,13 +280,11 @@ def _by(
         keys = list(first.sort_values(["floor", "servers"], ascending=False).index)
         cap = COST_SITE_ROWS
     shown = keys[:cap]
+    texts = [_sum_texts(f, shown, c.currency) for f, c in zip(frames, costs, strict=True)]
+    servers = first.loc[shown, "servers"].tolist()
     rows = [
-        CostRow(
-            label=display_text(k),
-            servers=f"{int(first.at[k, 'servers']):,}",
-            values=[str(f["text"].get(k, "unknown")) for f in frames],
-        )
-        for k in shown
+        CostRow(label=display_text(k), servers=f"{int(n):,}", values=list(values))
+        for k, n, *values in zip(shown, servers, *texts, strict=True)
     ]
     rows.append(
         CostRow(
@@ -298,22 +302,31 @@ def _by(
     )
 
 
+def _positions(index: pd.Index, of: pd.Index) -> np.ndarray:
+    """The position in `of` of every label of `index` (-1 where it has none); no look-up
+    when the two are the same index (the usual case)."""
+    return np.arange(len(index)) if index.equals(of) else of.get_indexer(index)
+
+
 def _counted(code: np.ndarray, known: np.ndarray, n: int) -> np.ndarray:
     """How many rows of each of the `n` codes are `known`."""
     return np.bincount(code[known], minlength=n)
 
 
-def _sum_texts(g: pd.DataFrame, currency: str) -> list[str]:
+def _sum_texts(g: pd.DataFrame, keys: list[str], currency: str) -> list[str]:
+    """The sums of the groups `keys` as the table writes them; 'unknown' for a group this
+    provider prices no server of, or does not have."""
+    at = g.index.get_indexer(keys)
+    priced, floor, complete, servers = (
+        g[c].to_numpy().tolist() for c in ("priced", "floor", "complete", "servers")
+    )
     texts = []
-    for servers, complete, floor, priced in g[
-        ["servers", "complete", "floor", "priced"]
-    ].itertuples(index=False):
-        if not priced:
+    for i in at.tolist():
+        if i < 0 or not priced[i]:
             texts.append("unknown")
-        elif complete == servers:
-            texts.append(fmt_money(floor, currency))
-        else:
-            texts.append(f"at least {fmt_money(floor, currency)}")
+            continue
+        money = fmt_money(floor[i], currency)
+        texts.append(money if complete[i] == servers[i] else f"at least {money}")
     return texts
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from advisor.engine.rules import AREA_TITLES
@@ -23,7 +24,7 @@ from advisor.report.formatting import (
     fmt_span,
     plural,
 )
-from advisor.report.model_context import _Context
+from advisor.report.model_context import _Context, servers_per
 from advisor.report.model_types import Decision, NextSteps
 from advisor.report.scope_text import join_words
 from advisor.report.section_summary import measured_facts, short_sentence
@@ -76,8 +77,7 @@ def _names(names: pd.Series, limit: int = DECISION_NAMES) -> str:
 
 
 def _area_anchor(ctx: _Context, area: str) -> str:
-    f = ctx.findings
-    has = f.loc[f["status"].isin(["fail", "accepted"]).to_numpy(), "area"].isin([area])
+    has = ctx.listed["area"].isin([area])
     port = ctx.portfolio
     has_port = ((port["area"] == area) & (port["status"] == "fail")).any()
     return anchor("area", area) if has.any() or has_port else ""
@@ -86,13 +86,16 @@ def _area_anchor(ctx: _Context, area: str) -> str:
 def _staying(ctx: _Context) -> Decision | None:
     """Servers that cannot move as they are, or whose findings suggest they stay."""
     s = ctx.servers
-    stay = s[(s["readiness"] == "not_ready") | (s["disposition"] == "retain")]
+    stays = (s["readiness"].isin(["not_ready"]) | s["disposition"].isin(["retain"])).to_numpy()
+    stay = s[stays]
     if stay.empty:
         return None
     f = ctx.failed
-    why = f[f["server_id"].isin(stay.index)]
-    why = why[why["severity"].isin(["blocker", "high"]) | (why["disposition"] == "retain")]
-    top = why.groupby("code")["server_id"].nunique().sort_values(ascending=False, kind="stable")
+    # The failures of those servers, found by the servers' positions (`server_at`; -1, a
+    # server the context lacks, reads the False appended).
+    of_stay = np.append(stays, False)[f["server_at"].to_numpy()]
+    why = f[of_stay & (f["severity"].isin(["blocker", "high"]) | f["disposition"].isin(["retain"]))]
+    top = servers_per(why, "code").sort_values(ascending=False, kind="stable")
     reasons = [
         f"{ctx.rules[c].spec.title.rstrip('.')} ({n:,})" for c, n in top.iloc[:STAY_REASONS].items()
     ]
@@ -111,7 +114,7 @@ def _staying(ctx: _Context) -> Decision | None:
 
 def _retiring(ctx: _Context) -> Decision | None:
     s = ctx.servers
-    retire = s[s["disposition"] == "retire"]
+    retire = s[s["disposition"].isin(["retire"]).to_numpy()]
     if retire.empty:
         return None
     return Decision(
@@ -127,8 +130,8 @@ def _retiring(ctx: _Context) -> Decision | None:
 def _licensing(ctx: _Context) -> Decision | None:
     """One decision over every licensing finding: the model is chosen for the estate."""
     f = ctx.failed
-    failed = f[(f["area"] == "licensing") & (f["severity"] != "info")]
-    counts = failed.groupby("code")["server_id"].nunique()
+    failed = f[(f["area"].isin(["licensing"]) & ~f["severity"].isin(["info"])).to_numpy()]
+    counts = servers_per(failed, "code")
     port = ctx.portfolio
     estate = port.loc[(port["status"] == "fail") & (port["area"] == "licensing"), "code"]
     parts = [
@@ -210,8 +213,8 @@ def _uplinks(ctx: _Context) -> Decision | None:
 
 def _accepted(ctx: _Context) -> Decision | None:
     """Findings the customer accepted: they sign them off as risks they carry."""
-    f = ctx.findings
-    acc = f[f["status"] == "accepted"]
+    f = ctx.listed
+    acc = f[f["status"].isin(["accepted"]).to_numpy()]
     if acc.empty:
         return None
     listed = acc.sort_values(["code", "server"]).head(3)

@@ -198,7 +198,6 @@ def _seeding(site_seeding: pd.DataFrame, migration: Any) -> tuple[list[SiteSeedi
         return [], intro
     frame = ss.assign(
         share=ss["seeding_hours"].astype("Float64") / ss["capacity_hours"],
-        text="wave " + ss["wave"].astype(str) + ": " + ss["seeding_hours"].map(fmt_hours),
         fails=ss["fits"].astype("boolean").eq(False).fillna(False).astype(int),
     )
     g = frame.groupby("site", sort=True)
@@ -211,8 +210,11 @@ def _seeding(site_seeding: pd.DataFrame, migration: Any) -> tuple[list[SiteSeedi
     )
     busiest = frame.sort_values(["share", "wave"], ascending=[False, True], na_position="last")
     top = busiest.groupby("site", sort=True).head(1).set_index("site")
+    # The first waves of each site in words (only those: a large estate has thousands of
+    # site and wave pairs).
     listed = frame.groupby("site", sort=True).head(SITE_WAVES)
-    per_wave = listed.groupby("site", sort=True)["text"].agg("; ".join)
+    text = "wave " + listed["wave"].astype(str) + ": " + listed["seeding_hours"].map(fmt_hours)
+    per_wave = text.groupby(listed["site"], sort=True).agg("; ".join)
     rows = []
     for site, r in per_site.iterrows():
         b = top.loc[site]

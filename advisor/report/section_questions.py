@@ -55,7 +55,6 @@ def _names(servers: tuple[str, ...]) -> str:
 def _codes_with_section(ctx: _Context) -> set[str]:
     """Rules the findings section describes (a failure, an accepted or an estate-wide one):
     only those have an anchor to link to."""
-    f = ctx.findings
-    shown = set(f.loc[f["status"].isin(["fail", "accepted"]), "code"])
+    shown = set(ctx.listed["code"])
     port = ctx.portfolio
     return shown | set(port.loc[port["status"] == "fail", "code"])

@@ -13,6 +13,7 @@ import math
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from advisor.engine.rules import AREA_TITLES, CORE_AREAS
@@ -32,7 +33,7 @@ from advisor.report.formatting import (
     plural,
     plural_words,
 )
-from advisor.report.model_context import _Context, _enabled
+from advisor.report.model_context import _Context, _enabled, servers_per
 from advisor.report.model_types import (
     DISPOSITION_LABELS,
     READINESS_LABELS,
@@ -259,12 +260,17 @@ def _rule_stats(ctx: _Context) -> pd.DataFrame:
     f = ctx.failed
     if f.empty:
         return pd.DataFrame(columns=["code", "severity", "area", "servers"])
-    stats = f.groupby("code").agg(
-        severity=("severity", "first"),
-        area=("area", "first"),
-        servers=("server_id", "nunique"),
+    # The first finding of each rule gives its severity and area (the same on all).
+    code, codes = pd.factorize(f["code"], sort=True)
+    first = np.unique(code, return_index=True)[1]
+    return pd.DataFrame(
+        {
+            "code": np.asarray(codes, dtype=object),
+            "severity": f["severity"].to_numpy()[first],
+            "area": f["area"].to_numpy()[first],
+            "servers": servers_per(f, "code").to_numpy(),
+        }
     )
-    return stats.reset_index()
 
 
 def _examples(ctx: _Context, codes: set[str]) -> tuple[dict[str, tuple], dict[str, str]]:
