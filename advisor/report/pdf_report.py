@@ -23,12 +23,13 @@ from advisor.report.html_report import render_model, reports_dir, write_report_f
 from advisor.report.model import ReportModel, build_report_model
 
 #: Allocations between two runs of the cyclic garbage collector's youngest generation while
-#: WeasyPrint lays out a report (Python's default is 700). A layout makes millions of
-#: objects that live until the PDF is written; at the default, the collector walked them
-#: again and again, a fifth of the layout's time (0.5 to 1 s of a 24-page report, more on
-#: some runs than others). At 10,000 the layout of the same report is that much shorter;
-#: the PDF process peaked 4 MiB higher (80 MiB after several layouts in one process), and
-#: the 1,500-page appendix of 655 servers no higher at all (benchmarks/README.md).
+#: WeasyPrint lays out a report (Python's default is 700). A layout makes hundreds of
+#: thousands of objects (boxes, styles) that live for most of it; at the default, the
+#: collector walked them again and again, a fifth of the layout's time (0.5 to 1 s of a
+#: 24-page report, more on some runs than others). At 10,000 the layout of the same report
+#: is that much shorter; the PDF process peaked 4 MiB higher (80 MiB after several layouts
+#: in one process), and with the appendix of the 655-VM export (a 70 s layout) no higher
+#: (benchmarks/README.md).
 LAYOUT_GC_THRESHOLD = 10_000
 
 
