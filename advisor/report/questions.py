@@ -328,34 +328,31 @@ UNPRICED_TOPIC: dict[str, str] = {
     "OS unknown, so whether a Windows licence is needed": "os",
 }
 
-#: A source's (server, topic, code) rows: the server as its position in the servers table
-#: (-1 for a server that is not in it), the topic key, and the code of the rule that raised
-#: it (None where no rule did: the plan or the confidence rating).
-_Rows = tuple[np.ndarray, np.ndarray, np.ndarray]
+#: A source's (server, topic) rows: the server as its position in the servers table (-1
+#: for a server that is not in it) and the topic key.
+_Rows = tuple[np.ndarray, np.ndarray]
 
 
 def customer_questions(assessment: Any) -> list[CustomerQuestion]:
     """One question per topic the data left open, the topic touching most servers first."""
     servers = assessment.servers
     rules = {r.code: r for r in assessment.rules}
-    # (server, topic, rule) rows from every source, servers as positions throughout (the
+    # (server, topic) rows from every source, servers as positions throughout (the
     # unknown verdicts alone are a hundred thousand rows at 20,000 servers: made into
-    # tables of server ids and looked up again, the rows cost 60 ms).
-    parts = [
-        _from_unknown_findings(assessment, rules),
-        _from_confidence(assessment),
-        *_from_plan(assessment),
-    ]
-    pos, topics, codes = (np.concatenate([part[i] for part in parts]) for i in range(3))
+    # tables of server ids and looked up again, the rows cost 60 ms); the rules that raised
+    # each topic come with the unknown verdicts' rows, as (topic, rule) pairs.
+    unknown, raised_by = _from_unknown_findings(assessment, rules)
+    parts = [unknown, _from_confidence(assessment), *_from_plan(assessment)]
+    pos, topics = (np.concatenate([part[i] for part in parts]) for i in range(2))
     estate_codes = _from_estate_unknowns(assessment, rules)
     out: list[CustomerQuestion] = []
     known = pos >= 0
-    pos, topics, codes = pos[known], topics[known], codes[known]
+    pos, topics = pos[known], topics[known]
     if not len(pos) and not estate_codes:
         return out
-    # Each server as the rank of its shown name among the distinct names, and each topic
-    # and rule as a number (topics in first-seen order): a topic's servers come out sorted
-    # and once per name, and its rules once, from a table of the pairs that occur.
+    # Each server as the rank of its shown name among the distinct names, and each topic as
+    # a number (first-seen order): a topic's servers come out sorted and once per name,
+    # from a table of the pairs that occur.
     names = servers["name"].astype("string").tolist()
     distinct, name_rank = np.unique(
         np.array([display_text(v) for v in names], dtype=object), return_inverse=True
@@ -363,15 +360,14 @@ def customer_questions(assessment: Any) -> list[CustomerQuestion]:
     topic_no, topic_of = pd.factorize(topics, sort=False)
     concerned_by = _per_topic(topic_no, name_rank[pos], distinct, len(topic_of))
     server_sets = dict(zip(topic_of, concerned_by, strict=True))
-    code_no, code_of = pd.factorize(codes)  # no rule (None): -1
-    ruled = code_no >= 0
-    raised_by = _per_topic(topic_no[ruled], code_no[ruled], code_of, len(topic_of))
-    code_sets = dict(zip(topic_of, raised_by, strict=True))
+    code_sets: dict[str, set[str]] = {}
+    for topic, code in raised_by:
+        code_sets.setdefault(topic, set()).add(code)
     everyone = tuple(distinct.tolist())
     keys = list(server_sets) + [k for k in estate_codes if k not in server_sets]
     for topic in keys:
         concerned = server_sets.get(topic, ()) or everyone
-        raised = tuple(sorted(set(code_sets.get(topic, ())) | estate_codes.get(topic, set())))
+        raised = tuple(sorted(code_sets.get(topic, set()) | estate_codes.get(topic, set())))
         title, question = _words(topic, len(concerned), rules, raised)
         out.append(CustomerQuestion(title, question, concerned, raised))
     # Most servers first; between equals, the order of TOPICS (areas last, by title).
@@ -459,45 +455,38 @@ def _unknown_gaps(assessment: Any) -> list[UnknownGaps]:
     return out
 
 
-def _from_unknown_findings(assessment: Any, rules: dict[str, Any]) -> _Rows:
-    """(server, topic, code) for every fact missing from an unknown server verdict; a
-    verdict unknown though every fact it reads is known asks about the rule itself."""
+def _from_unknown_findings(
+    assessment: Any, rules: dict[str, Any]
+) -> tuple[_Rows, set[tuple[str, str]]]:
+    """(server, topic) for every fact missing from an unknown server verdict (a verdict
+    unknown though every fact it reads is known asks about the rule itself), and the
+    (topic, rule) pairs of those rows whose server the servers table has."""
+    where = _positions(assessment.facts.index, assessment.servers.index)  # gaps: facts rows
     at: list[np.ndarray] = [np.zeros(0, dtype=np.intp)]
     topic: list[np.ndarray] = [np.zeros(0, dtype=object)]
-    code: list[np.ndarray] = [np.zeros(0, dtype=object)]
+    pairs: set[tuple[str, str]] = set()
     for g in unknown_gaps(assessment):
         area = f"area:{rules[g.code].spec.area}"
         row, col = np.nonzero(g.missing)
         no_fact = np.flatnonzero(~g.missing.any(axis=1))
         topics = np.array([FACT_TOPIC.get(c, area) for c in g.used] + [area], dtype=object)
-        at.append(np.concatenate([g.servers[row], g.servers[no_fact]]))
-        topic.append(topics[np.concatenate([col, np.full(len(no_fact), len(g.used))])])
-        code.append(np.full(len(at[-1]), g.code, dtype=object))
-    # `unknown_gaps` gives positions in the facts table.
-    where = _positions(assessment.facts.index, assessment.servers.index)
-    return where[np.concatenate(at)], np.concatenate(topic), np.concatenate(code)
+        servers = where[np.concatenate([g.servers[row], g.servers[no_fact]])]
+        columns = np.concatenate([col, np.full(len(no_fact), len(g.used))])
+        at.append(servers)
+        topic.append(topics[columns])
+        pairs.update((str(t), g.code) for t in topics[np.unique(columns[servers >= 0])])
+    return (np.concatenate(at), np.concatenate(topic)), pairs
 
 
 def _from_confidence(assessment: Any) -> _Rows:
     """(server, topic) for every confidence topic that lowered a server's confidence."""
     gaps = assessment.scores.get("confidence_gaps")
     if gaps is None:
-        return _no_rows()
-    return _with_code(_listed_topics(gaps, ", ", CONFIDENCE_TOPIC, assessment.servers.index))
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
+    return _listed_topics(gaps, ", ", CONFIDENCE_TOPIC, assessment.servers.index)
 
 
-def _no_rows() -> _Rows:
-    return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object), np.zeros(0, dtype=object)
-
-
-def _with_code(rows: tuple[np.ndarray, np.ndarray]) -> _Rows:
-    """(server, topic) rows raised by no rule."""
-    return rows[0], rows[1], np.full(len(rows[0]), None, dtype=object)
-
-
-def _listed_topics(
-    lists: pd.Series, sep: str, topics: dict[str, str], servers: pd.Index
-) -> tuple[np.ndarray, np.ndarray]:
+def _listed_topics(lists: pd.Series, sep: str, topics: dict[str, str], servers: pd.Index) -> _Rows:
     """(server position in `servers`, topic) for every item of a `sep`-separated text list
     that names a topic, in the order of `lists` and then list order.
 
@@ -539,7 +528,7 @@ def _from_plan(assessment: Any) -> list[_Rows]:
     if plan is not None:
         reasons = plan.primary_cost.servers.get("rightsized_unpriced")
         if reasons is not None:
-            parts.append(_with_code(_listed_topics(reasons, "; ", UNPRICED_TOPIC, servers)))
+            parts.append(_listed_topics(reasons, "; ", UNPRICED_TOPIC, servers))
     deps = getattr(assessment.inventory, "dependencies", None)
     if deps is None or deps.empty:
         parts.append(_topic_rows(np.flatnonzero(live), "dependency_table"))
@@ -547,7 +536,7 @@ def _from_plan(assessment: Any) -> list[_Rows]:
 
 
 def _topic_rows(pos: np.ndarray, topic: str) -> _Rows:
-    return pos, np.full(len(pos), topic, dtype=object), np.full(len(pos), None, dtype=object)
+    return pos, np.full(len(pos), topic, dtype=object)
 
 
 def _missing(value: Any) -> bool:

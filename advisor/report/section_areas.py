@@ -82,10 +82,11 @@ def _areas(
     # every column at 20,000 servers to count them.
     unknown = ctx.findings["code"][ctx.findings["status"].isin(["unknown"]).to_numpy()]
     unknown = unknown.value_counts()
-    limits = {code: PDF_ROWS.get(ctx.a.settings[code].severity, 0) for code in set(f["code"])}
+    with_findings = list(counts.index)  # the rules with failed or accepted findings
+    limits = {code: PDF_ROWS.get(ctx.a.settings[code].severity, 0) for code in with_findings}
     rows, name_lines = _server_rows(f, limits, pdf_only=pdf_only)
     by_area: dict[str, list[RuleSection]] = {}
-    for code in sorted(set(f["code"]) | set(port["code"])):
+    for code in sorted(set(with_findings) | set(port["code"])):
         rule = ctx.rules[code]
         sev = ctx.a.settings[code].severity
         prow = port[port["code"] == code]
