@@ -110,6 +110,12 @@ def _make_site_table(ctx: _Context) -> pd.DataFrame:
     return table
 
 
+def positions(index: pd.Index, of: pd.Index) -> np.ndarray:
+    """The position in `of` of every label of `index` (-1 where it has none); no look-up
+    when the two are the same (the usual case: two tables of the assessment's servers)."""
+    return np.arange(len(index)) if index.equals(of) else of.get_indexer(index)
+
+
 def servers_per(findings: pd.DataFrame, key: str) -> pd.Series:
     """How many distinct servers the findings (`_Context.listed` or a part of it) have of
     each value of `key` (index: the values, sorted; no missing value), as a group-by's

@@ -7,7 +7,7 @@ that matter, so they are grouped by *topic*: the missing facts of each unknown v
 mapped to the request that would supply them ("which backup product protects these
 servers"), and each topic becomes one concrete question that names every server it covers.
 
-Everything is built from long (server, topic, code) arrays, servers as positions; the only
+Everything is built from long (server, topic) arrays, servers as positions; the only
 Python loops run over rules, topics and distinct lists, never over servers.
 """
 
@@ -22,6 +22,7 @@ import pandas as pd
 
 from advisor.engine.rules import AREA_TITLES
 from advisor.report.formatting import display_text
+from advisor.report.model_context import positions
 
 
 @dataclass(frozen=True)
@@ -389,14 +390,6 @@ def _per_topic(topic_no: np.ndarray, item_no: np.ndarray, items: Any, topics: in
     return [tuple(items[np.flatnonzero(row)].tolist()) for row in seen]
 
 
-def _positions(index: pd.Index, servers: pd.Index) -> np.ndarray:
-    """The position in `servers` of every label of `index` (-1 where it has none): no
-    look-up when the two are the same (the usual case: tables of the assessment's servers)."""
-    if index.equals(servers):
-        return np.arange(len(index))
-    return servers.get_indexer(index)
-
-
 def _words(topic: str, n: int, rules: dict[str, Any], codes: tuple[str, ...]) -> tuple[str, str]:
     """Title and question of a topic key, or of an area for facts no topic covers."""
     if topic in _BY_KEY:
@@ -461,7 +454,7 @@ def _from_unknown_findings(
     """(server, topic) for every fact missing from an unknown server verdict (a verdict
     unknown though every fact it reads is known asks about the rule itself), and the
     (topic, rule) pairs of those rows whose server the servers table has."""
-    where = _positions(assessment.facts.index, assessment.servers.index)  # gaps: facts rows
+    where = positions(assessment.facts.index, assessment.servers.index)  # gaps: facts rows
     at: list[np.ndarray] = [np.zeros(0, dtype=np.intp)]
     topic: list[np.ndarray] = [np.zeros(0, dtype=object)]
     pairs: set[tuple[str, str]] = set()
@@ -508,7 +501,7 @@ def _listed_topics(lists: pd.Series, sep: str, topics: dict[str, str], servers: 
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
     row, j, topic = np.concatenate(rows), np.concatenate(place), np.concatenate(found)
     order = np.lexsort((j, row))
-    return _positions(lists.index, servers)[row[order]], topic[order]
+    return positions(lists.index, servers)[row[order]], topic[order]
 
 
 def _from_plan(assessment: Any) -> list[_Rows]:
@@ -521,7 +514,7 @@ def _from_plan(assessment: Any) -> list[_Rows]:
     if "site_uplink_mbps" in facts.columns:
         uplink = facts["site_uplink_mbps"]
         known = np.zeros(len(servers), dtype=bool)
-        where = _positions(uplink.index, servers)
+        where = positions(uplink.index, servers)
         known[where[(where >= 0) & uplink.notna().to_numpy()]] = True
         parts.append(_topic_rows(np.flatnonzero(~known & live), "sites"))
     plan = getattr(assessment, "plan", None)

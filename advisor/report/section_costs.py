@@ -28,7 +28,7 @@ from advisor.report.formatting import (
     public_url,
     sentence,
 )
-from advisor.report.model_context import _Context
+from advisor.report.model_context import _Context, positions
 from advisor.report.model_types import (
     COST_SERVER_ROWS,
     COST_SITE_ROWS,
@@ -250,7 +250,7 @@ def _by(
     frames = []
     for c in costs:
         rows = c.servers
-        at = _positions(rows.index, label.index)
+        at = positions(rows.index, label.index)
         code = np.where(at >= 0, label_no[at], -1)
         known = code >= 0
         # Labels numbered in order of appearance in this provider's rows (the order a
@@ -300,12 +300,6 @@ def _by(
         rows,
         f"and {plural(hidden, noun)}, listed in the workbook (Costs sheet)" if hidden else "",
     )
-
-
-def _positions(index: pd.Index, of: pd.Index) -> np.ndarray:
-    """The position in `of` of every label of `index` (-1 where it has none); no look-up
-    when the two are the same index (the usual case)."""
-    return np.arange(len(index)) if index.equals(of) else of.get_indexer(index)
 
 
 def _counted(code: np.ndarray, known: np.ndarray, n: int) -> np.ndarray:

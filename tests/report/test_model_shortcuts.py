@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advisor.report.model_context import servers_per
+from advisor.report.model_context import positions, servers_per
 from advisor.report.model_types import MINOR_NAMES
 from advisor.report.pdf_report import LAYOUT_GC_THRESHOLD, layout_pdf
 from advisor.report.questions import _per_topic
@@ -79,6 +79,12 @@ def test_servers_per_counts_as_a_group_by():
     # A finding of a server the report does not have (-1): told apart by its id.
     f.loc[0, "server_at"] = -1
     assert servers_per(f, "code").to_dict() == expected.to_dict()
+
+
+def test_positions_with_and_without_a_look_up():
+    servers = pd.Index(["a", "b", "c"])
+    assert positions(pd.Index(["a", "b", "c"]), servers).tolist() == [0, 1, 2]
+    assert positions(pd.Index(["c", "x", "a"]), servers).tolist() == [2, -1, 0]
 
 
 def test_per_topic_lists_each_item_once_in_item_order():
